@@ -1,0 +1,61 @@
+# staffgate — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export STAFFGATE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-sqlite test-postgres lint format install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+# Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP.
+run: $(STAMP) var/secret_key
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate load-demo
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate serve --bind $(HOST):$(PORT)
+
+test: $(STAMP) lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+test-sqlite: $(STAMP)
+	@echo "== test suite on SQLite =="
+	$(BIN)/pytest tests/unit tests/integration -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	@echo "== test suite on PostgreSQL =="
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests/unit tests/integration -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL at $(PG_URL) is unreachable, and CI needs it." >&2; exit 1; \
+	else \
+		echo "NOTICE: PostgreSQL at $(PG_URL) is unreachable: skipping the PostgreSQL run."; \
+	fi
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

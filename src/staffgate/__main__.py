@@ -1,0 +1,3 @@
+from staffgate.cli import main
+
+main()

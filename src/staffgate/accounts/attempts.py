@@ -1,0 +1,121 @@
+"""Failure counters and locks per User ID, exact under concurrency.
+
+Each attempt is charged in one atomic upsert *before* any password hash is
+computed, so however many requests arrive at once, at most the allowed number
+of verifications happen per ID and lock window, and a locked or racing request
+costs no hash. The same statement works on PostgreSQL and SQLite (both support
+``INSERT … ON CONFLICT … DO UPDATE … WHERE … RETURNING``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from django.db import connection
+
+from staffgate.accounts.models import AccessLock
+from staffgate.accounts.policy import Policy
+
+TABLE = AccessLock._meta.db_table
+
+
+class Refusal(enum.Enum):
+    """Why an attempt was refused before any secret was checked."""
+
+    TEMPORARY_LOCK = "temporary"
+    RECOVERY_LOCK = "recovery"
+
+
+def _ts(value: dt.datetime | None):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def charge_login_attempt(user_id: str, now: dt.datetime, policy: Policy) -> int | Refusal:
+    """Count one login attempt for ``user_id``; return its number in the series (1…max).
+
+    The attempt that reaches the maximum sets the lock at once; a later
+    success lifts it. Returns a :class:`Refusal` when the ID is locked.
+    """
+    lock_end = now + dt.timedelta(seconds=policy.lock_seconds)
+    first_lock = _ts(lock_end) if policy.max_login_failures <= 1 else None
+    sql = f"""
+        INSERT INTO {TABLE} AS t (user_id, login_failures, locked_until,
+                                  recovery_failures, recovery_locked_at)
+        VALUES (%s, 1, %s, 0, NULL)
+        ON CONFLICT (user_id) DO UPDATE SET
+            login_failures = CASE WHEN t.locked_until IS NOT NULL THEN 1
+                                  ELSE t.login_failures + 1 END,
+            locked_until = CASE
+                WHEN (CASE WHEN t.locked_until IS NOT NULL THEN 1
+                           ELSE t.login_failures + 1 END) >= %s THEN %s
+                ELSE NULL END
+        WHERE t.recovery_locked_at IS NULL
+          AND (t.locked_until IS NULL OR t.locked_until <= %s)
+        RETURNING login_failures
+    """  # noqa: S608 - the table name is a constant; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [user_id, first_lock, policy.max_login_failures, _ts(lock_end), _ts(now)]
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    return _refusal(user_id)
+
+
+def clear_login_failures(user_id: str) -> None:
+    """A successful login: the series of failures (login and recovery) starts again."""
+    AccessLock.objects.filter(user_id=user_id, recovery_locked_at__isnull=True).update(
+        login_failures=0, locked_until=None, recovery_failures=0
+    )
+
+
+def charge_recovery_attempt(user_id: str, now: dt.datetime, policy: Policy) -> int | Refusal:
+    """Count one recovery attempt; the one that reaches the maximum locks until unlocked."""
+    first_lock = _ts(now) if policy.max_recovery_failures <= 1 else None
+    sql = f"""
+        INSERT INTO {TABLE} AS t (user_id, login_failures, locked_until,
+                                  recovery_failures, recovery_locked_at)
+        VALUES (%s, 0, NULL, 1, %s)
+        ON CONFLICT (user_id) DO UPDATE SET
+            recovery_failures = t.recovery_failures + 1,
+            recovery_locked_at = CASE WHEN t.recovery_failures + 1 >= %s THEN %s ELSE NULL END
+        WHERE t.recovery_locked_at IS NULL
+        RETURNING recovery_failures
+    """  # noqa: S608 - the table name is a constant; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, first_lock, policy.max_recovery_failures, _ts(now)])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    return Refusal.RECOVERY_LOCK
+
+
+def clear_recovery_failures(user_id: str) -> None:
+    """Right answers: the recovery series starts again (and any provisional lock is lifted)."""
+    AccessLock.objects.filter(user_id=user_id).update(
+        recovery_failures=0, recovery_locked_at=None
+    )
+
+
+def lock_state(user_id: str) -> AccessLock | None:
+    """The counters of ``user_id``, if any attempt was ever recorded."""
+    return AccessLock.objects.filter(user_id=user_id).first()
+
+
+def unlock(user_id: str) -> bool:
+    """Clear every count and lock of ``user_id``; True when there was something to clear."""
+    return (
+        AccessLock.objects.filter(user_id=user_id).update(
+            login_failures=0, locked_until=None, recovery_failures=0, recovery_locked_at=None
+        )
+        > 0
+    )
+
+
+def _refusal(user_id: str) -> Refusal:
+    state = lock_state(user_id)
+    if state is not None and state.recovery_locked_at is not None:
+        return Refusal.RECOVERY_LOCK
+    return Refusal.TEMPORARY_LOCK

@@ -1,0 +1,47 @@
+"""Writing audit events: one call per security event, never a secret."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from staffgate.audit.models import AuditEvent
+
+_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {127: "\\x7f"}
+
+
+def clean_text(value: str, limit: int) -> str:
+    """Escape control characters and cut to ``limit`` so logged input cannot forge lines."""
+    return str(value).translate(_CONTROL)[:limit]
+
+
+def client_ip(request) -> str | None:
+    """The caller's address as the server sees it (proxies are handled by middleware)."""
+    if request is None:
+        return None
+    ip = request.META.get("REMOTE_ADDR") or None
+    try:
+        return str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        return None
+
+
+def record_event(
+    tag: str,
+    *,
+    request=None,
+    user_id: str = "",
+    outcome: str = "",
+    actor: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one event. ``tag`` reads like ``account:login:failure``."""
+    agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    return AuditEvent.objects.create(
+        tag=tag,
+        outcome=outcome,
+        user_id=clean_text(user_id, 64),
+        actor=clean_text(actor, 160),
+        ip=client_ip(request),
+        user_agent=clean_text(agent, 300),
+        detail=detail or {},
+    )

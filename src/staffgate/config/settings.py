@@ -1,0 +1,180 @@
+"""Django settings for staffgate, read from the environment (see README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from staffgate.config.env import Env, database_config, email_config
+
+env = Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("STAFFGATE_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEBUG = env.bool("STAFFGATE_DEBUG", False)
+SECRET_KEY = env.str("STAFFGATE_SECRET_KEY", "")
+if not SECRET_KEY and env.raw("STAFFGATE_SECRET_KEY_FILE"):
+    try:
+        SECRET_KEY = Path(env.str("STAFFGATE_SECRET_KEY_FILE", "")).read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"STAFFGATE_SECRET_KEY_FILE cannot be read: {exc}") from None
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "STAFFGATE_SECRET_KEY is not set. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set STAFFGATE_DEBUG=1 for a local trial."
+        )
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
+elif len(SECRET_KEY) < 32 and not DEBUG:
+    raise ImproperlyConfigured("STAFFGATE_SECRET_KEY must be at least 32 characters long.")
+
+ALLOWED_HOSTS = env.list(
+    "STAFFGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "STAFFGATE_ALLOWED_HOSTS is empty; list the host names the portal answers to, "
+        "separated by commas (e.g. portal.example.com)."
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "staffgate.core",
+    "staffgate.audit",
+    "staffgate.roster",
+    "staffgate.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "staffgate.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staffgate.accounts.middleware.AccountSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "staffgate.config.urls"
+WSGI_APPLICATION = "staffgate.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "staffgate.core.context_processors.portal",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR / "staffgate.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id with the OWASP minimum parameters by default; raise them with these settings.
+STAFFGATE_ARGON2_TIME_COST = env.int("STAFFGATE_ARGON2_TIME_COST", 2, minimum=1, maximum=20)
+STAFFGATE_ARGON2_MEMORY_KIB = env.int(
+    "STAFFGATE_ARGON2_MEMORY_KIB", 19456, minimum=8, maximum=4 * 1024 * 1024
+)
+STAFFGATE_ARGON2_PARALLELISM = env.int("STAFFGATE_ARGON2_PARALLELISM", 1, minimum=1, maximum=16)
+PASSWORD_HASHERS = [
+    "staffgate.accounts.hashers.StaffgateArgon2Hasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Help-desk staff and operators are Django users; employees are roster-backed accounts.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.time_zone("STAFFGATE_TIME_ZONE", "America/New_York")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG:
+    STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
+STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
+SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+STAFFGATE_SECURE_COOKIES = env.bool("STAFFGATE_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = STAFFGATE_SECURE_COOKIES
+CSRF_COOKIE_SECURE = STAFFGATE_SECURE_COOKIES
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Portal policy (SPEC §2–§3).
+STAFFGATE_LOGIN_MAX_FAILURES = env.int("STAFFGATE_LOGIN_MAX_FAILURES", 3, minimum=1, maximum=100)
+STAFFGATE_LOGIN_LOCK_SECONDS = env.int("STAFFGATE_LOGIN_LOCK_SECONDS", 900, minimum=1)
+STAFFGATE_RECOVERY_MAX_FAILURES = env.int(
+    "STAFFGATE_RECOVERY_MAX_FAILURES", 3, minimum=1, maximum=100
+)
+STAFFGATE_PASSWORD_POLICY = env.choice("STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict"))
+STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
+# Links shown on the home page: "Label|https://url,Label 2|https://url2".
+STAFFGATE_APP_LINKS = env.links(
+    "STAFFGATE_APP_LINKS",
+    "Pay stubs|https://pay.example.com/,Benefits|https://benefits.example.com/,"
+    "Retirement plan|https://retirement.example.com/",
+)
+
+globals().update(email_config(os.environ.get("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("STAFFGATE_LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,38 @@
+"""The HR roster: who the employer says may come in (SPEC §1, §9)."""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    RETIRED = "retired"
+    SEPARATED = "separated"
+
+
+class Person(models.Model):
+    """One row of the HR roster, keyed by the normalised Employee ID."""
+
+    employee_id = models.CharField(max_length=20, unique=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    pin_last_name = models.CharField(max_length=100, blank=True, default="")
+    birth_year = models.PositiveSmallIntegerField()
+    country = models.CharField(max_length=2)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    retirement_plan = models.BooleanField(default=False)
+    separation_date = models.DateField(null=True, blank=True)
+    email = models.CharField(max_length=254, blank=True, default="")
+    language = models.CharField(max_length=5, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "roster person"
+        verbose_name_plural = "roster"
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,17 @@
+"""Settings for the test suite: production settings with test-friendly environment values."""
+
+import os
+
+os.environ.setdefault("STAFFGATE_SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ.setdefault("STAFFGATE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("STAFFGATE_SECURE_COOKIES", "0")
+os.environ.setdefault("EMAIL_URL", "locmem:")
+# Cheap hashes keep the suite fast; production parameters are tested on their own.
+os.environ.setdefault("STAFFGATE_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("STAFFGATE_ARGON2_TIME_COST", "1")
+
+from staffgate.config.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
