@@ -15,3 +15,5 @@ from staffgate.config.settings import *  # noqa: E402,F403
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

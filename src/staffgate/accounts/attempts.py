@@ -94,9 +94,7 @@ def charge_recovery_attempt(user_id: str, now: dt.datetime, policy: Policy) -> i
 
 def clear_recovery_failures(user_id: str) -> None:
     """Right answers: the recovery series starts again (and any provisional lock is lifted)."""
-    AccessLock.objects.filter(user_id=user_id).update(
-        recovery_failures=0, recovery_locked_at=None
-    )
+    AccessLock.objects.filter(user_id=user_id).update(recovery_failures=0, recovery_locked_at=None)
 
 
 def lock_state(user_id: str) -> AccessLock | None:

@@ -56,7 +56,7 @@ def spend_one_hash(secret: str) -> None:
 def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) -> LoginResult:
     """Check ``secret`` (a password, or a PIN before registration) for ``user_id``."""
     user_id = normalise_user_id(user_id)
-    key = user_id[:MAX_LENGTH * 3]
+    key = user_id[: MAX_LENGTH * 3]
     now = timeutil.now()
     charge = attempts.charge_login_attempt(key, now, policy)
     if isinstance(charge, attempts.Refusal):
@@ -75,6 +75,7 @@ def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) ->
     )
     account = getattr(person, "account", None) if person is not None else None
     if account is not None:
+
         def upgrade(raw):
             account.password = make_password(raw)
             account.save(update_fields=["password"])
@@ -85,7 +86,9 @@ def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) ->
         correct = person is not None and pin_matches(secret, pin_of(person))
 
     if not correct:
-        outcome = LoginOutcome.LOCKED if charge >= policy.max_login_failures else LoginOutcome.INVALID
+        outcome = (
+            LoginOutcome.LOCKED if charge >= policy.max_login_failures else LoginOutcome.INVALID
+        )
         tag = "account:login:locked" if outcome is LoginOutcome.LOCKED else "account:login:failure"
         record_event(
             tag,
@@ -108,9 +111,7 @@ def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) ->
         )
         return LoginResult(LoginOutcome.NOT_ELIGIBLE, user_id, account, person)
     if account is None:
-        record_event(
-            "account:register:start", request=request, user_id=key, outcome="pin_accepted"
-        )
+        record_event("account:register:start", request=request, user_id=key, outcome="pin_accepted")
         return LoginResult(LoginOutcome.START_REGISTRATION, user_id, None, person)
     record_event("account:login:success", request=request, user_id=key, outcome="signed_in")
     return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, person)

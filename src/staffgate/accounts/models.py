@@ -45,6 +45,9 @@ class ChallengeAnswer(models.Model):
             models.UniqueConstraint(fields=["account", "position"], name="answer_position_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account_id}#{self.position} {self.question_key}"
+
 
 class AccessLock(models.Model):
     """Failure counters and locks for one User ID, known to the roster or not.
@@ -61,6 +64,9 @@ class AccessLock(models.Model):
     class Meta:
         db_table = "accounts_access_lock"
 
+    def __str__(self) -> str:
+        return self.user_id
+
 
 class AccountSession(models.Model):
     """A live login of an account, so that its other sessions can be listed and ended."""
@@ -74,3 +80,6 @@ class AccountSession(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"session of {self.account_id} since {self.created_at:%Y-%m-%d %H:%M}"

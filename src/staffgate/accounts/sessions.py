@@ -83,7 +83,7 @@ def end_sessions(account: Account, *, keep: str | None = None) -> int:
 
 
 def session_still_valid(session, account: Account, now: float, *, idle: int, limit: int) -> bool:
-    """True while the session is within its idle and absolute limits and the password is unchanged."""
+    """True within the idle and absolute limits, while the password is unchanged."""
     started = session.get(STARTED_KEY, 0)
     seen = session.get(SEEN_KEY, 0)
     if now - started > limit or now - seen > idle:

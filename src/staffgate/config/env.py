@@ -165,7 +165,8 @@ def email_config(url: str | None) -> dict:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": port or (465 if scheme == "smtps" else 587 if scheme == "smtp+tls" else 25),
+            "EMAIL_PORT": port
+            or (465 if scheme == "smtps" else 587 if scheme == "smtp+tls" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
             "EMAIL_USE_TLS": scheme == "smtp+tls",

@@ -131,9 +131,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
-    STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    }
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
@@ -158,7 +156,9 @@ STAFFGATE_LOGIN_LOCK_SECONDS = env.int("STAFFGATE_LOGIN_LOCK_SECONDS", 900, mini
 STAFFGATE_RECOVERY_MAX_FAILURES = env.int(
     "STAFFGATE_RECOVERY_MAX_FAILURES", 3, minimum=1, maximum=100
 )
-STAFFGATE_PASSWORD_POLICY = env.choice("STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict"))
+STAFFGATE_PASSWORD_POLICY = env.choice(
+    "STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict")
+)
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
 # Links shown on the home page: "Label|https://url,Label 2|https://url2".
 STAFFGATE_APP_LINKS = env.links(

@@ -3,7 +3,7 @@
 import re
 
 MAX_LENGTH = 20
-_VALID = re.compile(r"^[A-Z0-9]{1,20}$")
+_VALID = re.compile(r"[A-Z0-9]{1,20}")
 
 
 def normalise_user_id(raw: str) -> str:
@@ -13,4 +13,5 @@ def normalise_user_id(raw: str) -> str:
 
 def is_well_formed(user_id: str) -> bool:
     """True when a normalised ID could be an Employee ID (letters and digits, 1–20 long)."""
-    return bool(_VALID.match(user_id))
+    # fullmatch: "$" alone would also accept a trailing newline.
+    return bool(_VALID.fullmatch(user_id))

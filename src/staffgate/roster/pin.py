@@ -5,20 +5,37 @@ from __future__ import annotations
 import hmac
 import unicodedata
 
+# Letters that carry a stroke or are ligatures have no Unicode decomposition to strip.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+    }
+)
+
 
 def letters_only(name: str) -> str:
     """Lower-case ASCII letters of ``name`` with accents removed (``"O'Brien"`` → ``"obrien"``)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed.lower() if "a" <= ch <= "z")
+    decomposed = unicodedata.normalize("NFKD", name).lower().translate(_UNDECOMPOSABLE)
+    return "".join(ch for ch in decomposed if "a" <= ch <= "z")
 
 
 def derive_pin(*, last_name: str, pin_last_name: str, birth_year: int, employee_id: str) -> str:
     """First two letters of the (PIN) last name + last two digits of birth year and of the ID.
 
-    ``pin_last_name`` overrides ``last_name`` when not blank. Digits of the ID are
+    ``pin_last_name`` overrides ``last_name`` when it has letters. Digits of the ID are
     its last two characters, lower-cased, so IDs that end in letters still work.
     """
-    letters = letters_only(pin_last_name or last_name)[:2]
+    # A blank override (spaces, punctuation) must not yield a PIN without letters.
+    letters = (letters_only(pin_last_name or "") or letters_only(last_name))[:2]
     return f"{letters}{birth_year % 100:02d}{employee_id[-2:].lower()}"
 
 

@@ -1,0 +1,223 @@
+"""Forms of the login page and the registration wizard: parsing only, rules live elsewhere."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from staffgate.accounts.passwords import PasswordProblem, check_password, common_passwords
+from staffgate.accounts.questions import QUESTIONS, AnswerProblem, check_answers
+from staffgate.core.forms import CodedForm
+
+REQUIRED = {"required": _("This field is required.")}
+
+PASSWORD_MESSAGES = {
+    PasswordProblem.TOO_SHORT: _("The password is too short."),
+    PasswordProblem.TOO_LONG: _("The password is too long."),
+    PasswordProblem.NEEDS_LETTER: _("The password needs at least one letter."),
+    PasswordProblem.NEEDS_DIGIT: _("The password needs at least one digit."),
+    PasswordProblem.NEEDS_UPPER: _("The password needs at least one upper-case letter."),
+    PasswordProblem.NEEDS_LOWER: _("The password needs at least one lower-case letter."),
+    PasswordProblem.NEEDS_SYMBOL: _(
+        "The password needs at least one of these symbols: ! $ # @ ^ & * , . + = ~"
+    ),
+    PasswordProblem.EQUALS_PIN: _("The password cannot be your PIN."),
+    PasswordProblem.EQUALS_USER_ID: _("The password cannot be your User ID."),
+    PasswordProblem.TOO_COMMON: _(
+        "This password is too common. Choose one that is harder to guess."
+    ),
+    PasswordProblem.SAME_AS_CURRENT: _("The new password must be different from the current one."),
+}
+
+ANSWER_MESSAGES = {
+    AnswerProblem.UNKNOWN_QUESTION: _("Choose a question from the list."),
+    AnswerProblem.DUPLICATE_QUESTION: _("Choose three different questions."),
+    AnswerProblem.TOO_SHORT: _("Answers need at least 3 characters."),
+    AnswerProblem.TOO_LONG: _("Answers can have at most 100 characters."),
+    AnswerProblem.DUPLICATE_ANSWER: _("Give a different answer to each question."),
+}
+
+
+def password_rules_text(policy: str) -> str:
+    """The rules shown next to the password field."""
+    if policy == "strict":
+        return _(
+            "At least 12 characters, with an upper-case letter, a lower-case letter, a digit "
+            "and one of ! $ # @ ^ & * , . + = ~. Not your User ID or PIN."
+        )
+    return _(
+        "7 to 14 characters, with at least one letter and one digit. Passwords are "
+        "case-sensitive. Not your User ID or PIN, and not a common password."
+    )
+
+
+class LoginForm(CodedForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    user_id = forms.CharField(
+        label=_("User ID"),
+        max_length=64,
+        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Your Employee ID, as printed on your pay stub."),
+    )
+    password = forms.CharField(
+        label=_("Password or PIN"),
+        max_length=256,
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("First time here? Use the PIN you were given."),
+    )
+
+
+class TermsForm(CodedForm):
+    """Two buttons, ``agree`` and ``decline``; the view reads which was pressed."""
+
+    def decision(self) -> str | None:
+        if "agree" in self.data:
+            return "agree"
+        if "decline" in self.data:
+            return "decline"
+        return None
+
+
+class ContactForm(CodedForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    email_confirm = forms.EmailField(
+        label=_("Confirm e-mail address"),
+        max_length=254,
+        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    app_id = forms.RegexField(
+        label=_("Application ID (optional)"),
+        regex=r"^[A-Za-z0-9._@-]*$",
+        max_length=64,
+        required=False,
+        error_messages={
+            "invalid": _("Use only letters, digits and . _ @ -"),
+            "max_length": _("At most 64 characters."),
+        },
+        help_text=_("The ID you use for the company's other applications, if you have one."),
+    )
+
+    def __init__(self, *args, email_taken=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email_taken = email_taken
+
+    def clean(self):
+        cleaned = super().clean()
+        email, confirm = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and confirm and email.casefold() != confirm.casefold():
+            self.add_error(
+                "email_confirm",
+                ValidationError(_("The two e-mail addresses differ."), code="email.mismatch"),
+            )
+        elif email and self.email_taken and self.email_taken(email):
+            self.add_error(
+                "email",
+                ValidationError(
+                    _("This e-mail address is already used by another account."),
+                    code="email.taken",
+                ),
+            )
+        return cleaned
+
+
+class QuestionsForm(CodedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a question"))] + list(QUESTIONS.items())
+        for n in (1, 2, 3):
+            self.fields[f"question_{n}"] = forms.ChoiceField(
+                label=_("Question %(n)s") % {"n": n},
+                choices=choices,
+                error_messages=REQUIRED | {"invalid_choice": _("Choose a question from the list.")},
+            )
+            self.fields[f"answer_{n}"] = forms.CharField(
+                label=_("Answer %(n)s") % {"n": n},
+                max_length=100,
+                error_messages=REQUIRED
+                | {"max_length": _("Answers can have at most 100 characters.")},
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [
+            (self.cleaned_data[f"question_{n}"], self.cleaned_data[f"answer_{n}"])
+            for n in (1, 2, 3)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for index, problem in check_answers(self.pairs()).items():
+            field = (
+                f"question_{index + 1}"
+                if problem in (AnswerProblem.UNKNOWN_QUESTION, AnswerProblem.DUPLICATE_QUESTION)
+                else f"answer_{index + 1}"
+            )
+            self.add_error(field, ValidationError(ANSWER_MESSAGES[problem], code=problem.value))
+        return cleaned
+
+
+class NewPasswordForm(CodedForm):
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=256,
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    confirm_password = forms.CharField(
+        label=_("Confirm new password"),
+        max_length=256,
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(
+        self, *args, policy: str, user_id: str, pin: str | None = None, is_current=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        self.user_id = user_id
+        self.pin = pin
+        self.is_current = is_current
+        self.fields["new_password"].help_text = password_rules_text(policy)
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password")
+        if password is None:
+            return cleaned
+        problems = check_password(
+            password,
+            policy=self.policy,
+            user_id=self.user_id,
+            pin=self.pin,
+            common=common_passwords(),
+            is_current=bool(self.is_current and self.is_current(password)),
+        )
+        for problem in problems:
+            self.add_error(
+                "new_password", ValidationError(PASSWORD_MESSAGES[problem], code=problem.value)
+            )
+        confirm = cleaned.get("confirm_password")
+        if not problems and confirm is not None and confirm != password:
+            self.add_error(
+                "confirm_password",
+                ValidationError(_("The two passwords differ."), code="password.mismatch"),
+            )
+        return cleaned

@@ -1,0 +1,165 @@
+"""The registration wizard (SPEC §4) as one serialisable state under one session key.
+
+The stage order is a pure rule; the state keeps only what the last step needs
+(answers already hashed, never in clear); :func:`complete_registration` writes
+everything in one transaction at the end.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+
+from staffgate.accounts import attempts
+from staffgate.accounts.models import Account, ChallengeAnswer
+from staffgate.accounts.policy import Policy
+from staffgate.accounts.questions import normalise_answer
+from staffgate.audit.services import record_event
+from staffgate.core import timeutil
+from staffgate.roster.eligibility import check_eligibility, facts_of
+from staffgate.roster.models import Person
+
+STATE_KEY = "staffgate.registration"
+
+
+class Stage(enum.Enum):
+    TERMS = "terms"
+    CONTACT = "contact"
+    QUESTIONS = "questions"
+    PASSWORD = "password"
+
+    @property
+    def url_name(self) -> str:
+        return f"register-{self.value}"
+
+    @property
+    def number(self) -> int:
+        """Position among all wizard steps shown to the person (language and PIN come first)."""
+        return ORDER.index(self) + 3
+
+
+ORDER = [Stage.TERMS, Stage.CONTACT, Stage.QUESTIONS, Stage.PASSWORD]
+TOTAL_STEPS = len(ORDER) + 2
+
+
+def current_stage(done: list[str]) -> Stage:
+    """The first stage not yet completed; stages are done strictly in ``ORDER``."""
+    for stage in ORDER:
+        if stage.value not in done:
+            return stage
+    return ORDER[-1]
+
+
+@dataclass
+class RegistrationState:
+    """Everything the wizard has collected so far for one person."""
+
+    user_id: str
+    person_pk: int
+    started_at: float
+    done: list[str] = field(default_factory=list)
+    terms_version: str = ""
+    email: str = ""
+    app_id: str = ""
+    answers: list[list[str]] = field(default_factory=list)  # [question_key, answer_hash]
+
+    @property
+    def stage(self) -> Stage:
+        return current_stage(self.done)
+
+    def complete(self, stage: Stage) -> None:
+        if stage is not self.stage:
+            raise ValueError(f"stage {stage.value} is not the current one")
+        self.done.append(stage.value)
+
+    @classmethod
+    def load(cls, session) -> RegistrationState | None:
+        data = session.get(STATE_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+    def save(self, session) -> None:
+        session[STATE_KEY] = asdict(self)
+
+
+def begin_registration(request, person: Person) -> RegistrationState:
+    """After a correct PIN: a fresh session key and an empty wizard."""
+    language = request.session.get("staffgate.language")
+    request.session.cycle_key()
+    request.session.pop(STATE_KEY, None)
+    state = RegistrationState(
+        user_id=person.employee_id, person_pk=person.pk, started_at=timeutil.now().timestamp()
+    )
+    state.save(request.session)
+    if language:
+        request.session["staffgate.language"] = language
+    return state
+
+
+def abandon_registration(session) -> None:
+    session.pop(STATE_KEY, None)
+
+
+def hash_answers(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Argon2id hashes of the trimmed answers, kept with their question keys."""
+    return [[key, make_password(normalise_answer(answer))] for key, answer in pairs]
+
+
+class RegistrationError(Exception):
+    """The last step could not be written; ``code`` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def complete_registration(
+    state: RegistrationState, password: str, language: str, policy: Policy, *, request=None
+) -> Account:
+    """Write the account and its answers in one transaction, or nothing at all."""
+    now = timeutil.now()
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=state.person_pk)
+            if Account.objects.filter(person=person).exists():
+                raise RegistrationError("registration.already_done")
+            if check_eligibility(facts_of(person), timeutil.local_today()) is not None:
+                raise RegistrationError("login.not_eligible")
+            if Account.objects.filter(email__iexact=state.email).exists():
+                raise RegistrationError("email.taken")
+            account = Account.objects.create(
+                person=person,
+                user_id=person.employee_id,
+                password=make_password(password),
+                email=state.email,
+                app_id=state.app_id,
+                language=language,
+                terms_version=state.terms_version,
+                terms_accepted_at=now,
+                registered_at=now,
+                password_changed_at=now,
+            )
+            ChallengeAnswer.objects.bulk_create(
+                ChallengeAnswer(account=account, position=i + 1, question_key=k, answer_hash=h)
+                for i, (k, h) in enumerate(state.answers)
+            )
+            attempts.unlock(person.employee_id)
+            record_event(
+                "account:register:complete",
+                request=request,
+                user_id=person.employee_id,
+                outcome="registered",
+                detail={"terms_version": state.terms_version, "language": language},
+            )
+    except Person.DoesNotExist:
+        raise RegistrationError("login.not_eligible") from None
+    except IntegrityError:
+        raise RegistrationError("email.taken") from None
+    return account

@@ -1,0 +1,300 @@
+"""Login, logout, home and the registration wizard: parse, call one service, render."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from staffgate.accounts import registration, sessions
+from staffgate.accounts.forms import (
+    ContactForm,
+    LoginForm,
+    NewPasswordForm,
+    QuestionsForm,
+    TermsForm,
+)
+from staffgate.accounts.login import LoginOutcome, attempt_login
+from staffgate.accounts.models import Account
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
+from staffgate.audit.services import record_event
+from staffgate.core import language, timeutil
+from staffgate.core.outcomes import Outcome
+from staffgate.roster.models import Person
+from staffgate.roster.pin import pin_of
+
+
+def outcome_message(outcome: Outcome) -> str:
+    """The sentence shown for an outcome, in the active language."""
+    policy = current_policy()
+    minutes = max(1, policy.lock_seconds // 60)
+    return {
+        Outcome.LOGIN_INVALID: _("The User ID or password is not correct. Please try again."),
+        Outcome.LOGIN_LOCKED: _(
+            "Too many failed attempts. For your security, sign-in is locked for %(minutes)s "
+            "minutes. Please try again later."
+        )
+        % {"minutes": minutes},
+        Outcome.ACCOUNT_LOCKED: _(
+            "Your account is locked. Please use the Technical Help Form to ask the help desk "
+            "to unlock it."
+        ),
+        Outcome.LOGIN_NOT_ELIGIBLE: _(
+            "Your details are correct, but you do not have access to this portal at this time. "
+            "If you think this is a mistake, please contact Human Resources."
+        ),
+        Outcome.FORM_INVALID: _("Please correct the errors shown below."),
+        Outcome.SESSION_ENDED: _("Your session has ended. Please log in again."),
+        Outcome.REGISTRATION_DECLINED: _(
+            "You declined the Terms and Conditions, so registration has stopped. You can start "
+            "again at any time with your PIN."
+        ),
+        Outcome.LOGGED_OUT: _("You have logged out."),
+    }[outcome]
+
+
+def account_required(view):
+    """Send visitors who are not logged in to the login page, remembering where they were."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.account is None:
+            url = reverse("login")
+            if request.method == "GET":
+                url += "?" + f"next={request.get_full_path()}"
+            return redirect(url)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.account is not None and request.method == "GET":
+        return redirect("home")
+    outcome = None
+    if request.session_ended:
+        outcome = Outcome.SESSION_ENDED
+    if request.method == "POST":
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            chosen = form.cleaned_data.get("language")
+            if language.supported(chosen):
+                request.session[language.SESSION_KEY] = chosen
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+            result = attempt_login(
+                form.cleaned_data["user_id"],
+                form.cleaned_data["password"],
+                current_policy(),
+                request=request,
+            )
+            if result.outcome is LoginOutcome.SIGNED_IN:
+                sessions.start_account_session(request, result.account)
+                return HttpResponseRedirect(_safe_next(request) or reverse("home"))
+            if result.outcome is LoginOutcome.START_REGISTRATION:
+                registration.begin_registration(request, result.person)
+                return redirect(Stage.TERMS.url_name)
+            outcome = Outcome(result.outcome.value)
+        else:
+            outcome = Outcome.FORM_INVALID
+    else:
+        form = LoginForm(initial={"language": request.LANGUAGE_CODE})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "message": outcome_message(outcome) if outcome else "",
+            "next": _safe_next(request) or "",
+        },
+    )
+
+
+@require_POST
+def logout_view(request):
+    if request.account is not None:
+        record_event(
+            "account:logout", request=request, user_id=request.account.user_id, outcome="logged_out"
+        )
+    sessions.end_current_session(request)
+    messages.info(request, outcome_message(Outcome.LOGGED_OUT))
+    return redirect("login")
+
+
+@never_cache
+@account_required
+def home_view(request):
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "person": request.account.person,
+            "last_login": request.account.previous_login_at,
+            "links": settings.STAFFGATE_APP_LINKS,
+        },
+    )
+
+
+# --- Registration wizard -------------------------------------------------------------------
+
+
+def wizard_step(stage: Stage):
+    """Open a wizard step only when it is the current one; otherwise go where the person is."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request):
+            state = RegistrationState.load(request.session)
+            policy = current_policy()
+            if state is not None and (
+                timeutil.now().timestamp() - state.started_at > policy.session_idle_seconds
+            ):
+                registration.abandon_registration(request.session)
+                state = None
+                request.session_ended = True
+            if state is None:
+                return redirect("login")
+            if state.stage is not stage:
+                return redirect(state.stage.url_name)
+            return view(request, state)
+
+        return never_cache(require_http_methods(["GET", "POST"])(wrapper))
+
+    return decorate
+
+
+def _render_step(request, state: RegistrationState, template: str, form, **extra):
+    invalid = form.is_bound and bool(form.errors)
+    context = {
+        "form": form,
+        "stage": state.stage,
+        "step_number": state.stage.number,
+        "total_steps": registration.TOTAL_STEPS,
+        "outcome": Outcome.FORM_INVALID if invalid else None,
+        "message": outcome_message(Outcome.FORM_INVALID) if invalid else "",
+        **extra,
+    }
+    return render(request, template, context)
+
+
+@wizard_step(Stage.TERMS)
+def register_terms(request, state: RegistrationState):
+    form = TermsForm(request.POST or None)
+    if request.method == "POST":
+        decision = form.decision()
+        if decision == "decline":
+            record_event(
+                "account:register:declined",
+                request=request,
+                user_id=state.user_id,
+                outcome="declined",
+            )
+            language_code = request.session.get(language.SESSION_KEY)
+            request.session.flush()
+            if language_code:
+                request.session[language.SESSION_KEY] = language_code
+            messages.info(request, outcome_message(Outcome.REGISTRATION_DECLINED))
+            return redirect("login")
+        if decision == "agree":
+            state.terms_version = current_policy().terms_version
+            state.complete(Stage.TERMS)
+            state.save(request.session)
+            return redirect(state.stage.url_name)
+    return _render_step(
+        request,
+        state,
+        "accounts/register_terms.html",
+        form,
+        terms_version=current_policy().terms_version,
+    )
+
+
+def _email_taken(email: str) -> bool:
+    return Account.objects.filter(email__iexact=email).exists()
+
+
+@wizard_step(Stage.CONTACT)
+def register_contact(request, state: RegistrationState):
+    if request.method == "POST":
+        form = ContactForm(request.POST, email_taken=_email_taken)
+        if form.is_valid():
+            state.email = form.cleaned_data["email"]
+            state.app_id = form.cleaned_data["app_id"]
+            state.complete(Stage.CONTACT)
+            state.save(request.session)
+            return redirect(state.stage.url_name)
+    else:
+        person = Person.objects.filter(pk=state.person_pk).only("email").first()
+        initial = {"email": person.email} if person and person.email else {}
+        form = ContactForm(initial=initial)
+    return _render_step(request, state, "accounts/register_contact.html", form)
+
+
+@wizard_step(Stage.QUESTIONS)
+def register_questions(request, state: RegistrationState):
+    form = QuestionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        state.answers = registration.hash_answers(form.pairs())
+        state.complete(Stage.QUESTIONS)
+        state.save(request.session)
+        return redirect(state.stage.url_name)
+    return _render_step(request, state, "accounts/register_questions.html", form)
+
+
+@wizard_step(Stage.PASSWORD)
+def register_password(request, state: RegistrationState):
+    policy = current_policy()
+    person = Person.objects.filter(pk=state.person_pk).first()
+    if person is None:
+        registration.abandon_registration(request.session)
+        return redirect("login")
+    form = NewPasswordForm(
+        request.POST or None,
+        policy=policy.password_policy,
+        user_id=state.user_id,
+        pin=pin_of(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = registration.complete_registration(
+                state,
+                form.cleaned_data["new_password"],
+                request.LANGUAGE_CODE,
+                policy,
+                request=request,
+            )
+        except RegistrationError as error:
+            if error.code == "email.taken":
+                # Someone took the address meanwhile: back to the contact step.
+                state.done = [Stage.TERMS.value]
+                state.save(request.session)
+                return redirect(Stage.CONTACT.url_name)
+            registration.abandon_registration(request.session)
+            return redirect("login")
+        registration.abandon_registration(request.session)
+        sessions.start_account_session(request, account)
+        messages.success(request, _("Welcome! Your registration is complete."))
+        return redirect("home")
+    return _render_step(request, state, "accounts/register_password.html", form)

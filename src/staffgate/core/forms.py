@@ -1,0 +1,29 @@
+"""Form plumbing shared by every page: field errors that carry a stable ``data-code``."""
+
+from django import forms
+
+
+class CodedBoundField(forms.BoundField):
+    @property
+    def coded_errors(self) -> list[tuple[str, str]]:
+        """(code, message) pairs; codes read like ``password.too_short`` or ``email.required``."""
+        pairs = []
+        for error in self.form.errors.as_data().get(self.name, []):
+            for message in error.messages:
+                code = error.code or "invalid"
+                pairs.append((code if "." in code else f"{self.name}.{code}", message))
+        return pairs
+
+
+class CodedForm(forms.Form):
+    """A form whose field errors carry codes, and whose non-field errors do too."""
+
+    bound_field_class = CodedBoundField
+
+    @property
+    def coded_non_field_errors(self) -> list[tuple[str, str]]:
+        pairs = []
+        for error in self.non_field_errors().as_data():
+            for message in error.messages:
+                pairs.append((error.code or "form.invalid", message))
+        return pairs

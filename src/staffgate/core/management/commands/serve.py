@@ -1,0 +1,58 @@
+"""``staffgate serve``: the production server (gunicorn, static files by whitenoise)."""
+
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Command(BaseCommand):
+    help = "Serve the portal with gunicorn (default bind 127.0.0.1:8000)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to listen on.")
+        parser.add_argument(
+            "--workers", type=int, default=default_workers(), help="Processes (default: cores)."
+        )
+        parser.add_argument(
+            "--threads", type=int, default=2, help="Threads per process (default: 2)."
+        )
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, bind, workers, threads, no_collectstatic, **options):
+        host, sep, port = bind.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise CommandError(f"--bind {bind!r} must read HOST:PORT, e.g. 127.0.0.1:8000.")
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+        from gunicorn.app.base import BaseApplication
+
+        class PortalServer(BaseApplication):
+            def load_config(self):
+                for key, value in {
+                    "bind": bind,
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread",
+                    "accesslog": "-",
+                    "errorlog": "-",
+                    "timeout": 30,
+                    "graceful_timeout": 10,
+                    "forwarded_allow_ips": "127.0.0.1",
+                }.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                from staffgate.config.wsgi import application
+
+                return application
+
+        self.stdout.write(f"staffgate: serving on http://{bind}/ ({workers}x{threads} threads)")
+        PortalServer().run()

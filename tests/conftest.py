@@ -1,0 +1,95 @@
+"""Fixtures shared by the integration tests: roster people and registered accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from staffgate.accounts.models import Account, ChallengeAnswer
+from staffgate.roster.models import Person
+from staffgate.roster.pin import pin_of
+
+PASSWORD = "Sunny2day"
+ANSWERS = [("first_pet", "Rex the dog"), ("birth_city", "Montréal"), ("first_car", "Civic 1998")]
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_person(db):
+    """Create a roster person; eligible (active, US) unless told otherwise."""
+
+    def make(**fields) -> Person:
+        number = next(_ids)
+        defaults = {
+            "employee_id": f"{1000000 + number:07d}",
+            "first_name": "Pat",
+            "last_name": "Jones",
+            "birth_year": 1959,
+            "country": "US",
+            "status": "active",
+            "retirement_plan": False,
+        }
+        defaults.update(fields)
+        return Person.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def make_account(make_person):
+    """Create a registered account with ``PASSWORD`` and the three ``ANSWERS``."""
+
+    def make(person: Person | None = None, password: str = PASSWORD, **fields) -> Account:
+        person = person or make_person()
+        now = timezone.now()
+        account = Account.objects.create(
+            person=person,
+            user_id=person.employee_id,
+            password=make_password(password),
+            email=fields.pop("email", f"{person.employee_id.lower()}@example.com"),
+            language=fields.pop("language", "en"),
+            terms_version="2026-01",
+            terms_accepted_at=now,
+            registered_at=now,
+            password_changed_at=now,
+            **fields,
+        )
+        for position, (key, answer) in enumerate(ANSWERS, start=1):
+            ChallengeAnswer.objects.create(
+                account=account,
+                position=position,
+                question_key=key,
+                answer_hash=make_password(answer),
+            )
+        return account
+
+    return make
+
+
+@pytest.fixture
+def pin_for():
+    return pin_of
+
+
+def outcome_code(response) -> str | None:
+    """The ``data-code`` of the page's outcome alert, if any."""
+    match = re.search(r'role="alert" data-code="([^"]+)"', response.content.decode())
+    return match.group(1) if match else None
+
+
+def field_codes(response) -> list[str]:
+    """The ``data-code`` values of every field error on the page."""
+    return re.findall(r'class="field-error"[^>]*data-code="([^"]+)"', response.content.decode())
+
+
+def login(client, user_id, password, **extra):
+    return client.post("/login/", {"user_id": user_id, "password": password, **extra})
+
+
+def days_ago(n: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=n)
