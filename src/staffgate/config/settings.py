@@ -99,9 +99,10 @@ STAFFGATE_ARGON2_MEMORY_KIB = env.int(
     "STAFFGATE_ARGON2_MEMORY_KIB", 19456, minimum=8, maximum=4 * 1024 * 1024
 )
 STAFFGATE_ARGON2_PARALLELISM = env.int("STAFFGATE_ARGON2_PARALLELISM", 1, minimum=1, maximum=16)
+# The subclass keeps the algorithm name "argon2", so it alone must claim it: it verifies
+# hashes made with any Argon2 parameters and upgrades them at the next login.
 PASSWORD_HASHERS = [
     "staffgate.accounts.hashers.StaffgateArgon2Hasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 

@@ -271,3 +271,31 @@ def test_every_attempt_is_audited_without_the_secret(client, make_account):
     assert event.user_agent == "Browser/1.0" and event.ip == "127.0.0.1"
     dumped = str(list(AuditEvent.objects.values()))
     assert "Wrong1pass" not in dumped and PASSWORD not in dumped
+
+
+def test_hashes_with_other_argon2_parameters_verify_and_are_upgraded(client, make_account):
+    from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher
+
+    class Stock(Argon2PasswordHasher):
+        memory_cost = 2048
+        parallelism = 2
+
+    account = make_account()
+    old = Stock().encode(PASSWORD, Stock().salt())
+    Account.objects.filter(pk=account.pk).update(password=old)
+    assert login(client, account.user_id, PASSWORD).status_code == 302
+    upgraded = Account.objects.get(pk=account.pk).password
+    assert upgraded != old
+    hasher = identify_hasher(upgraded)
+    assert not hasher.must_update(upgraded)
+    assert "m=1024,t=1,p=1" in upgraded  # the parameters configured for this suite
+
+
+@override_settings(
+    STAFFGATE_ARGON2_MEMORY_KIB=19456, STAFFGATE_ARGON2_TIME_COST=2, STAFFGATE_ARGON2_PARALLELISM=1
+)
+def test_production_hasher_uses_owasp_argon2id_parameters():
+    from django.contrib.auth.hashers import make_password
+
+    encoded = make_password("Sunny2day")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
