@@ -29,6 +29,7 @@ from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
 from staffgate.audit.services import record_event
 from staffgate.core import language, timeutil
+from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
@@ -295,6 +296,7 @@ def register_password(request, state: RegistrationState):
             return redirect("login")
         registration.abandon_registration(request.session)
         sessions.start_account_session(request, account)
+        mail_account(account, "registration_completed")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect("home")
     return _render_step(request, state, "accounts/register_password.html", form)

@@ -143,7 +143,8 @@ def email_config(url: str | None) -> dict:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "filemail":
         folder = unquote(parts.path)
-        if not folder.startswith("/"):
+        # filemail://var/mail would parse "var" as a host and write to /mail.
+        if parts.netloc or not folder.startswith("/"):
             raise ImproperlyConfigured(
                 f"EMAIL_URL={url!r}: filemail needs an absolute folder, e.g. filemail:///var/mail."
             )
@@ -153,7 +154,8 @@ def email_config(url: str | None) -> dict:
         }
     if scheme in {"smtp", "smtp+tls", "smtps"}:
         if not parts.hostname:
-            raise ImproperlyConfigured(f"EMAIL_URL={url!r}: an SMTP URL needs a host name.")
+            # Not echoing the URL: it may hold the SMTP password.
+            raise ImproperlyConfigured("EMAIL_URL: an SMTP URL needs a host name.")
         try:
             port = parts.port
         except ValueError:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "staffgate.audit",
     "staffgate.roster",
     "staffgate.accounts",
+    "staffgate.helpdesk",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("staffgate.accounts.urls")),
+    path("", include("staffgate.accounts.recovery_urls")),
+    path("", include("staffgate.accounts.profile_urls")),
+    path("", include("staffgate.helpdesk.urls")),
 ]

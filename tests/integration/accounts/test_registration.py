@@ -260,3 +260,17 @@ def test_no_secret_is_stored_in_clear(client, make_person, pin_for):
         decoded = repr(session.get_decoded())
         for secret in secrets:
             assert secret not in decoded
+
+
+def test_registration_mails_the_person_once_without_secrets(
+    client, make_person, pin_for, mailoutbox
+):
+    person = make_person(first_name="Élise")
+    pin = pin_for(person)
+    register(client, person, pin, email="elise@example.com")
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["elise@example.com"]
+    assert "Hello Élise" in mail.body
+    for secret in (NEW_PASSWORD, pin, "Rex the dog"):
+        assert secret not in mail.body and secret not in mail.subject

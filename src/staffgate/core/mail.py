@@ -1,0 +1,43 @@
+"""Security e-mails (SPEC §8): rendered from templates in the person's language.
+
+Each kind has ``mail/<kind>_subject.txt`` and ``mail/<kind>.txt``. Mails never
+contain a secret: no password, PIN, answer or link that logs anyone in.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+log = logging.getLogger(__name__)
+
+
+def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> bool:
+    """Send one mail of ``kind`` to ``to`` in ``language``; True when it was handed over."""
+    if not to:
+        return False
+    with translation.override(language or settings.LANGUAGE_CODE):
+        full = {"portal_name": "staffgate", **context}
+        subject = " ".join(render_to_string(f"mail/{kind}_subject.txt", full).split())
+        body = render_to_string(f"mail/{kind}.txt", full)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+    except OSError:
+        # A mail server being down must not undo the security action that triggered the mail.
+        log.exception("could not send %s mail", kind)
+        return False
+    return True
+
+
+def mail_account(account, kind: str, **context) -> bool:
+    """Send ``kind`` to an account's address, in its language."""
+    return send_security_mail(
+        kind,
+        account.email,
+        language=account.language,
+        context={"account": account, "person": account.person, **context},
+    )
