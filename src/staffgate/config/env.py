@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 class Env:
@@ -35,7 +35,7 @@ class Env:
 
     def bool(self, name: str, default: bool) -> bool:
         value = self.raw(name)
-        if value is None:
+        if not value:
             return default
         if value.lower() in TRUE_WORDS:
             return True
