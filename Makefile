@@ -45,12 +45,12 @@ format: $(STAMP)
 
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest tests/unit tests/integration -p no:cacheprovider
+	$(BIN)/pytest tests/unit tests/integration tests/security -p no:cacheprovider
 
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL =="
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests/unit tests/integration -p no:cacheprovider; \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests/unit tests/integration tests/security -p no:cacheprovider; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is unreachable, and CI needs it." >&2; exit 1; \
 	else \

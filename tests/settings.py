@@ -9,6 +9,8 @@ os.environ.setdefault("EMAIL_URL", "locmem:")
 # Cheap hashes keep the suite fast; production parameters are tested on their own.
 os.environ.setdefault("STAFFGATE_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("STAFFGATE_ARGON2_TIME_COST", "1")
+# Most tests come from one address; the throttle's own tests lower this again.
+os.environ.setdefault("STAFFGATE_IP_MAX_FAILURES", "100000")
 
 from staffgate.config.settings import *  # noqa: E402,F403
 

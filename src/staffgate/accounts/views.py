@@ -27,10 +27,12 @@ from staffgate.accounts.login import LoginOutcome, attempt_login
 from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
-from staffgate.audit.services import record_event
+from staffgate.audit.services import client_ip, record_event
 from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
+from staffgate.core.throttle import Throttle
+from staffgate.core.views import throttled_response
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -62,6 +64,12 @@ def outcome_message(outcome: Outcome) -> str:
         ),
         Outcome.LOGGED_OUT: _("You have logged out."),
     }[outcome]
+
+
+def login_throttle() -> Throttle:
+    return Throttle(
+        "login", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
 
 
 def account_required(view):
@@ -97,6 +105,11 @@ def login_view(request):
     if request.session_ended:
         outcome = Outcome.SESSION_ENDED
     if request.method == "POST":
+        throttle = login_throttle()
+        address = client_ip(request) or "unknown"
+        retry_after = throttle.retry_after(address)
+        if retry_after is not None:
+            return throttled_response(request, retry_after)
         form = LoginForm(request.POST)
         if form.is_valid():
             chosen = form.cleaned_data.get("language")
@@ -117,6 +130,8 @@ def login_view(request):
                 registration.begin_registration(request, result.person)
                 return redirect(Stage.TERMS.url_name)
             outcome = Outcome(result.outcome.value)
+            if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
+                throttle.hit(address)
         else:
             outcome = Outcome.FORM_INVALID
     else:

@@ -84,6 +84,20 @@ class Env:
             links.append((label.strip(), url.strip()))
         return links
 
+    def networks(self, name: str, default: list) -> list:
+        """Comma-separated IP addresses or networks (``10.0.0.0/8,127.0.0.1``)."""
+        import ipaddress
+
+        nets = []
+        for item in self.list(name, default):
+            try:
+                nets.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name}: {item!r} is not an IP address or network."
+                ) from None
+        return nets
+
     def time_zone(self, name: str, default: str) -> str:
         value = self.str(name, default)
         try:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "staffgate.core",
     "staffgate.audit",
     "staffgate.roster",
@@ -57,8 +58,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "staffgate.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "staffgate.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staffgate.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,9 +152,59 @@ CSRF_COOKIE_HTTPONLY = True
 STAFFGATE_SECURE_COOKIES = env.bool("STAFFGATE_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = STAFFGATE_SECURE_COOKIES
 CSRF_COOKIE_SECURE = STAFFGATE_SECURE_COOKIES
+if STAFFGATE_SECURE_COOKIES:
+    # The __Host- prefix makes browsers refuse these cookies unless Secure, host-only, Path=/.
+    SESSION_COOKIE_NAME = "__Host-staffgate_session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS is sent only on HTTPS responses; one year, subdomains included.
+SECURE_HSTS_SECONDS = env.int("STAFFGATE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("STAFFGATE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env.bool("STAFFGATE_SSL_REDIRECT", STAFFGATE_SECURE_COOKIES)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# X-Forwarded-For / -Proto are believed only from these addresses or networks.
+STAFFGATE_TRUSTED_PROXIES = env.networks("STAFFGATE_TRUSTED_PROXIES", [])
+if STAFFGATE_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# A cache shared by every app server: Redis when configured, the database otherwise.
+STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
+if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": STAFFGATE_CACHE_URL,
+        }
+    }
+elif STAFFGATE_CACHE_URL:
+    raise ImproperlyConfigured(
+        "STAFFGATE_CACHE_URL must be a redis:// URL (or unset to use the database)."
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "staffgate_cache",
+        }
+    }
+
+# Per-address throttling of failed attempts across all IDs (credential stuffing).
+STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
+STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimum=1)
 
 # Portal policy (SPEC §2–§3).
 STAFFGATE_LOGIN_MAX_FAILURES = env.int("STAFFGATE_LOGIN_MAX_FAILURES", 3, minimum=1, maximum=100)

@@ -1,5 +1,8 @@
-"""Choose each request's language: ``?language=xx`` > session > browser > English."""
+"""Request plumbing: language choice, proxies, caching headers."""
 
+import ipaddress
+
+from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -24,3 +27,51 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class NoStoreMiddleware:
+    """Pages of an identity portal are personal: no browser or proxy may keep a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            response.headers["Cache-Control"] = "no-store, max-age=0"
+        return response
+
+
+class TrustedProxyMiddleware:
+    """Take the client address from ``X-Forwarded-For`` only when a trusted proxy sent it.
+
+    Walking the header from the right, the first address that is not a trusted
+    proxy is the client. From anyone else, forwarding headers are dropped.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = settings.STAFFGATE_TRUSTED_PROXIES
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted)
+
+    def __call__(self, request):
+        meta = request.META
+        if self.trusted and self._is_trusted(meta.get("REMOTE_ADDR", "")):
+            hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+            for hop in reversed(hops):
+                if not self._is_trusted(hop):
+                    try:
+                        meta["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
+                    except ValueError:
+                        pass
+                    break
+        else:
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)

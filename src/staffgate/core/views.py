@@ -17,3 +17,17 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def throttled_response(request, retry_after: int):
+    """HTTP 429 with a readable page and ``Retry-After``."""
+    from django.shortcuts import render
+
+    response = render(
+        request,
+        "core/throttled.html",
+        {"minutes": max(1, -(-retry_after // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -122,6 +122,7 @@ def test_serve_runs_the_production_server_with_static_files(tmp_path):
         "STAFFGATE_SECRET_KEY": "s" * 50,
         "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1",
         "STAFFGATE_VAR_DIR": str(tmp_path),
+        "STAFFGATE_SECURE_COOKIES": "0",  # plain HTTP, as `make run` serves it
         **env,
     }
     server = subprocess.Popen(
