@@ -71,9 +71,11 @@ MIDDLEWARE = [
     "staffgate.accounts.middleware.AccountSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "staffgate.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "staffgate.config.urls"
+CSRF_FAILURE_VIEW = "staffgate.core.views.csrf_failure"
 WSGI_APPLICATION = "staffgate.config.wsgi.application"
 
 TEMPLATES = [

@@ -1,6 +1,7 @@
 """Request plumbing: language choice, proxies, caching headers."""
 
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.utils import translation
@@ -75,3 +76,30 @@ class TrustedProxyMiddleware:
             meta.pop("HTTP_X_FORWARDED_FOR", None)
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database fails mid-request, answer 503 with a plain page: fail closed.
+
+    Nothing is committed by a request that raised, so no session or login
+    survives it; the page needs no database to render.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.template.response import SimpleTemplateResponse
+
+        if isinstance(exception, OperationalError | InterfaceError):
+            logging.getLogger("staffgate").error(
+                "database unavailable during %s %s", request.method, request.path
+            )
+            response = SimpleTemplateResponse("503.html", {}, status=503)
+            response["Retry-After"] = "30"
+            return response.render()
+        return None

@@ -31,3 +31,10 @@ def throttled_response(request, retry_after: int):
     )
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A readable page when a form is stale or was not sent by the portal."""
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", status=403)
