@@ -48,6 +48,9 @@ class Command(BaseCommand):
                     "forwarded_allow_ips": "127.0.0.1",
                 }.items():
                     self.cfg.set(key, value)
+                if "control_socket_disable" in self.cfg.settings:
+                    # Several servers may run side by side; none needs the admin socket.
+                    self.cfg.set("control_socket_disable", True)
 
             def load(self):
                 from staffgate.config.wsgi import application
