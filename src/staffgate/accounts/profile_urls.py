@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.urls import path
+
+from staffgate.accounts import profile_views
+
+urlpatterns = [
+    path("profile/", profile_views.profile_view, name="profile"),
+    path("profile/email/", profile_views.profile_email, name="profile-email"),
+    path("profile/password/", profile_views.profile_password, name="profile-password"),
+    path("profile/questions/", profile_views.profile_questions, name="profile-questions"),
+    path("profile/language/", profile_views.profile_language, name="profile-language"),
+    path(
+        "profile/sessions/end-others/",
+        profile_views.profile_end_other_sessions,
+        name="profile-end-other-sessions",
+    ),
+]

@@ -1,0 +1,277 @@
+"""Edit My Profile (SPEC §7): the changes a logged-in employee makes to their own account.
+
+Changing the e-mail, the password or the questions asks for the current
+password. Each check of it is charged like a login attempt *before* the hash
+is computed, so guessing it here locks the account exactly as the login page
+does (SPEC §3). Every change is audited; mails never carry a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from staffgate.accounts import attempts, sessions
+from staffgate.accounts.models import Account, AccountSession, ChallengeAnswer
+from staffgate.accounts.policy import Policy
+from staffgate.audit.models import AuditEvent
+from staffgate.audit.services import record_event
+from staffgate.core import timeutil
+from staffgate.core.mail import mail_account, send_security_mail
+from staffgate.core.outcomes import Outcome
+
+# Sign-in activity shown on the overview: logins, and current-password checks here.
+ACTIVITY_TAG_PREFIX = "account:login:"
+PASSWORD_FAILURE_TAG = "account:profile:password_failure"
+ACTIVITY_LIMIT = 20
+
+
+class CurrentPassword(enum.Enum):
+    """The result of checking the current password typed on a profile form."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    # This wrong attempt reached the maximum: the account is now locked.
+    LOCKED_NOW = Outcome.LOGIN_LOCKED.value
+    # Already locked before the attempt; no hash was computed.
+    LOCKED = "locked"
+    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED.value
+
+    @property
+    def locks(self) -> bool:
+        """True when the person may not go on and their session must end."""
+        return self in (
+            CurrentPassword.LOCKED_NOW,
+            CurrentPassword.LOCKED,
+            CurrentPassword.ACCOUNT_LOCKED,
+        )
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The page outcome shown once the session has ended for a lock."""
+        if self is CurrentPassword.ACCOUNT_LOCKED:
+            return Outcome.ACCOUNT_LOCKED
+        if self.locks:
+            return Outcome.LOGIN_LOCKED
+        return None
+
+
+def verify_current_password(
+    account: Account, raw: str, policy: Policy, *, form: str, request=None
+) -> CurrentPassword:
+    """Check ``raw`` against the account's password, counting it as a login attempt."""
+    now = timeutil.now()
+    charge = attempts.charge_login_attempt(account.user_id, now, policy)
+    if isinstance(charge, attempts.Refusal):
+        result = (
+            CurrentPassword.ACCOUNT_LOCKED
+            if charge is attempts.Refusal.RECOVERY_LOCK
+            else CurrentPassword.LOCKED
+        )
+        record_event(
+            "account:profile:refused",
+            request=request,
+            user_id=account.user_id,
+            outcome=result.outcome.value,
+            detail={"form": form},
+        )
+        return result
+    # No hash upgrade here: it would change the session hash and end this very session.
+    if check_password(raw, account.password):
+        attempts.clear_login_failures(account.user_id)
+        return CurrentPassword.RIGHT
+    result = (
+        CurrentPassword.LOCKED_NOW if charge >= policy.max_login_failures else CurrentPassword.WRONG
+    )
+    record_event(
+        PASSWORD_FAILURE_TAG,
+        request=request,
+        user_id=account.user_id,
+        outcome=(
+            Outcome.LOGIN_LOCKED.value
+            if result is CurrentPassword.LOCKED_NOW
+            else Outcome.FORM_INVALID.value
+        ),
+        detail={"attempt": charge, "form": form},
+    )
+    return result
+
+
+def end_session_for_lock(request, account: Account, result: CurrentPassword) -> None:
+    """A lock reached from the profile ends the session that reached it."""
+    record_event(
+        "account:session:end",
+        request=request,
+        user_id=account.user_id,
+        outcome=result.outcome.value,
+    )
+    sessions.end_current_session(request)
+
+
+def change_password(request, account: Account, new_password: str) -> int:
+    """Set a new password, keep this session, end the others and mail the person.
+
+    Returns how many other sessions were ended.
+    """
+    now = timeutil.now()
+    keep = request.session.session_key
+    with transaction.atomic():
+        account.password = make_password(new_password)
+        account.password_changed_at = now
+        account.save(update_fields=["password", "password_changed_at"])
+        ended = sessions.end_sessions(account, keep=keep)
+        record_event(
+            "account:profile:password_changed",
+            request=request,
+            user_id=account.user_id,
+            outcome="changed",
+            detail={"other_sessions_ended": ended},
+        )
+    # The session carries a value derived from the password: renew it so this one lives on.
+    request.session[sessions.HASH_KEY] = sessions.session_hash(account)
+    mail_account(account, "password_changed", changed_at=now)
+    return ended
+
+
+class EmailTaken(Exception):
+    """Another account took the address between the form check and the write."""
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    email_changed: bool
+    app_id_changed: bool
+
+    @property
+    def anything(self) -> bool:
+        return self.email_changed or self.app_id_changed
+
+
+def email_taken(account: Account, email: str) -> bool:
+    """True when another account already uses ``email`` (letters case ignored)."""
+    return Account.objects.filter(email__iexact=email).exclude(pk=account.pk).exists()
+
+
+def change_contact(request, account: Account, email: str, app_id: str) -> ContactChange:
+    """Store a new e-mail address and application ID; a new address is told to both mailboxes."""
+    old_email = account.email
+    change = ContactChange(
+        email_changed=email != old_email, app_id_changed=app_id != account.app_id
+    )
+    if not change.anything:
+        return change
+    try:
+        with transaction.atomic():
+            if change.email_changed and email_taken(account, email):
+                raise EmailTaken
+            account.email = email
+            account.app_id = app_id
+            account.save(update_fields=["email", "app_id"])
+            record_event(
+                "account:profile:email_changed"
+                if change.email_changed
+                else "account:profile:app_id_changed",
+                request=request,
+                user_id=account.user_id,
+                outcome="changed",
+                detail={"app_id_changed": change.app_id_changed},
+            )
+    except IntegrityError:
+        account.email = old_email
+        raise EmailTaken from None
+    if change.email_changed:
+        now = timeutil.now()
+        context = {"account": account, "person": account.person, "changed_at": now}
+        if old_email.casefold() != email.casefold():
+            send_security_mail(
+                "email_changed",
+                old_email,
+                language=account.language,
+                context={**context, "to_old_address": True},
+            )
+        send_security_mail(
+            "email_changed",
+            email,
+            language=account.language,
+            context={**context, "to_old_address": False},
+        )
+    return change
+
+
+def change_questions(request, account: Account, hashed: list[list[str]]) -> None:
+    """Replace the three questions and answer hashes at once, audited and mailed."""
+    with transaction.atomic():
+        # Two changes of the same account at once must not leave six answers.
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+        account.answers.all().delete()
+        ChallengeAnswer.objects.bulk_create(
+            ChallengeAnswer(account=account, position=i, question_key=key, answer_hash=answer)
+            for i, (key, answer) in enumerate(hashed, start=1)
+        )
+        record_event(
+            "account:profile:questions_changed",
+            request=request,
+            user_id=account.user_id,
+            outcome="changed",
+            detail={"questions": [key for key, _ in hashed]},
+        )
+    mail_account(account, "questions_changed", changed_at=timeutil.now())
+
+
+def change_language(request, account: Account, code: str) -> bool:
+    """Store the language on the account and in the session; True when it changed."""
+    request.session[sessions.LANGUAGE_KEY] = code
+    if code == account.language:
+        return False
+    previous = account.language
+    account.language = code
+    account.save(update_fields=["language"])
+    record_event(
+        "account:profile:language_changed",
+        request=request,
+        user_id=account.user_id,
+        outcome="changed",
+        detail={"from": previous, "to": code},
+    )
+    return True
+
+
+def end_other_sessions(request, account: Account) -> int:
+    """End every session of the account except this one; return how many ended."""
+    ended = sessions.end_sessions(account, keep=request.session.session_key)
+    record_event(
+        "account:profile:sessions_ended",
+        request=request,
+        user_id=account.user_id,
+        outcome="ended",
+        detail={"count": ended},
+    )
+    return ended
+
+
+def active_sessions(account: Account, policy: Policy, now: dt.datetime | None = None):
+    """The account's sessions still within the idle and absolute limits, latest first."""
+    now = now or timeutil.now()
+    # "Last seen" is written at most once a minute, so allow that much slack.
+    idle = dt.timedelta(seconds=policy.session_idle_seconds + sessions.SEEN_WRITE_INTERVAL)
+    return list(
+        AccountSession.objects.filter(
+            account=account,
+            last_seen_at__gte=now - idle,
+            created_at__gte=now - dt.timedelta(seconds=policy.session_max_seconds),
+        ).order_by("-last_seen_at", "-id")
+    )
+
+
+def recent_activity(account: Account, limit: int = ACTIVITY_LIMIT) -> list[AuditEvent]:
+    """The latest sign-in events of the account's User ID, newest first."""
+    return list(
+        AuditEvent.objects.filter(user_id=account.user_id)
+        .filter(Q(tag__startswith=ACTIVITY_TAG_PREFIX) | Q(tag=PASSWORD_FAILURE_TAG))
+        .order_by("-created_at", "-id")[:limit]
+    )

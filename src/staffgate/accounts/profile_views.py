@@ -1,0 +1,232 @@
+"""Edit My Profile (SPEC §7): parse the form, call one profile service, render or redirect."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from staffgate.accounts import profile, registration
+from staffgate.accounts.forms_profile import (
+    LanguageForm,
+    ProfileEmailForm,
+    ProfilePasswordForm,
+    ProfileQuestionsForm,
+)
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.views import account_required, outcome_message
+from staffgate.core.outcomes import Outcome
+from staffgate.roster.pin import pin_of
+
+ACTIVITY_WORDS = {
+    "account:login:success": gettext_lazy("Signed in"),
+    "account:login:failure": gettext_lazy("Wrong password"),
+    "account:login:locked": gettext_lazy("Wrong password; sign-in locked"),
+    "account:login:refused": gettext_lazy("Refused: sign-in was locked"),
+    "account:login:not_eligible": gettext_lazy("Right password, but no access at that time"),
+    profile.PASSWORD_FAILURE_TAG: gettext_lazy("Wrong current password on Edit My Profile"),
+}
+
+
+def profile_page(view, methods=("GET", "POST")):
+    """Every profile page: logged-in employees only, never cached."""
+    return never_cache(require_http_methods(list(methods))(account_required(view)))
+
+
+def _bound(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _check_current(request, form_name: str):
+    account, policy = request.account, current_policy()
+    return lambda raw: profile.verify_current_password(
+        account, raw, policy, form=form_name, request=request
+    )
+
+
+def _render_form(request, template: str, form, **extra):
+    invalid = form.is_bound and bool(form.errors)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "outcome": Outcome.FORM_INVALID if invalid else None,
+            "message": outcome_message(Outcome.FORM_INVALID) if invalid else "",
+            **extra,
+        },
+    )
+
+
+def _locked(request, form):
+    """The current password locked the account: this session ends and the lock is shown."""
+    result = form.current_result
+    profile.end_session_for_lock(request, request.account, result)
+    return render(
+        request,
+        "accounts/profile_locked.html",
+        {"outcome": result.outcome, "message": outcome_message(result.outcome)},
+    )
+
+
+def _overview(request):
+    account = request.account
+    this_key = request.session.session_key
+    live = [
+        {"row": row, "is_current": row.session_key == this_key}
+        for row in profile.active_sessions(account, current_policy())
+    ]
+    activity = [
+        {"event": event, "words": ACTIVITY_WORDS.get(event.tag, event.tag)}
+        for event in profile.recent_activity(account)
+    ]
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "person": account.person,
+            "language_name": dict(settings.LANGUAGES).get(account.language, account.language),
+            "sessions": live,
+            "other_sessions": sum(1 for s in live if not s["is_current"]),
+            "activity": activity,
+            "language_form": LanguageForm(initial={"language": account.language}),
+        },
+    )
+
+
+profile_view = profile_page(_overview, methods=("GET", "HEAD"))
+
+
+def _email(request):
+    account = request.account
+    if request.method == "POST":
+        form = ProfileEmailForm(
+            request.POST,
+            email_taken=lambda email: profile.email_taken(account, email),
+            check_current=_check_current(request, "email"),
+        )
+        valid = form.is_valid()
+        if form.locked:
+            return _locked(request, form)
+        if valid:
+            try:
+                change = profile.change_contact(
+                    request, account, form.cleaned_data["email"], form.cleaned_data["app_id"]
+                )
+            except profile.EmailTaken:
+                form.add_error(
+                    "email",
+                    ValidationError(
+                        _("This e-mail address is already used by another account."),
+                        code="email.taken",
+                    ),
+                )
+            else:
+                if change.anything:
+                    messages.success(request, _("Your contact details were saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("profile")
+    else:
+        form = ProfileEmailForm(
+            initial={"email": account.email, "app_id": account.app_id},
+            email_taken=None,
+            check_current=None,
+        )
+    return _render_form(request, "accounts/profile_email.html", form)
+
+
+profile_email = profile_page(_email)
+
+
+def _password(request):
+    account = request.account
+    policy = current_policy()
+    form = ProfilePasswordForm(
+        _bound(request),
+        policy=policy.password_policy,
+        user_id=account.user_id,
+        pin=pin_of(account.person),
+        is_current=lambda raw: check_password(raw, account.password),
+        check_current=_check_current(request, "password"),
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        if form.locked:
+            return _locked(request, form)
+        if valid:
+            profile.change_password(request, account, form.cleaned_data["new_password"])
+            messages.success(
+                request,
+                _("Your password was changed. Any other session of yours has been ended."),
+            )
+            return redirect("profile")
+    return _render_form(request, "accounts/profile_password.html", form)
+
+
+profile_password = profile_page(_password)
+
+
+def _questions(request):
+    account = request.account
+    if request.method == "POST":
+        form = ProfileQuestionsForm(
+            request.POST, check_current=_check_current(request, "questions")
+        )
+        valid = form.is_valid()
+        if form.locked:
+            return _locked(request, form)
+        if valid:
+            profile.change_questions(request, account, registration.hash_answers(form.pairs()))
+            messages.success(request, _("Your challenge questions were changed."))
+            return redirect("profile")
+    else:
+        keys = {a.position: a.question_key for a in account.answers.all()}
+        form = ProfileQuestionsForm(
+            initial={f"question_{n}": keys.get(n, "") for n in (1, 2, 3)}, check_current=None
+        )
+    return _render_form(request, "accounts/profile_questions.html", form)
+
+
+profile_questions = profile_page(_questions)
+
+
+def _language(request):
+    account = request.account
+    form = LanguageForm(_bound(request), initial={"language": account.language})
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["language"]
+        profile.change_language(request, account, code)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        messages.success(request, _("Your language was changed."))
+        return redirect("profile")
+    return _render_form(request, "accounts/profile_language.html", form)
+
+
+profile_language = profile_page(_language)
+
+
+def _end_other_sessions(request):
+    ended = profile.end_other_sessions(request, request.account)
+    if ended:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s other session was ended.", "%(count)s other sessions were ended.", ended
+            )
+            % {"count": ended},
+        )
+    else:
+        messages.info(request, _("You had no other session."))
+    return redirect("profile")
+
+
+profile_end_other_sessions = profile_page(_end_other_sessions, methods=("POST",))
