@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from staffgate.accounts import recovery_views
+
+urlpatterns = [
+    path("recover/", recovery_views.recover_start, name="recover"),
+    path("recover/questions/", recovery_views.recover_questions, name="recover-questions"),
+    path("recover/password/", recovery_views.recover_password, name="recover-password"),
+    path("recover/done/", recovery_views.recover_done, name="recover-done"),
+]

@@ -1,0 +1,40 @@
+"""Forms of the forgot-password flow: parsing only, the checks live in ``recovery``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from staffgate.accounts.forms import REQUIRED
+from staffgate.accounts.questions import MAX_ANSWER_LENGTH, QUESTIONS
+from staffgate.core.forms import CodedForm
+
+
+class RecoverStartForm(CodedForm):
+    user_id = forms.CharField(
+        label=_("User ID"),
+        max_length=64,
+        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Your Employee ID, as printed on your pay stub."),
+    )
+
+
+class RecoveryAnswersForm(CodedForm):
+    """``answer_1..3``, each labelled with its question; the same fields for every ID."""
+
+    def __init__(self, *args, questions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for n, key in enumerate(questions, start=1):
+            self.fields[f"answer_{n}"] = forms.CharField(
+                label=QUESTIONS[key],
+                max_length=MAX_ANSWER_LENGTH,
+                error_messages=REQUIRED
+                | {"max_length": _("Answers can have at most 100 characters.")},
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[name] for name in self.fields]

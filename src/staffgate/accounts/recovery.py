@@ -1,0 +1,316 @@
+"""Forgot password (SPEC §5): the person's own three questions, then a new password.
+
+The flow is one small state kept under one session key and moves through an
+ordered list of stages. Nothing in it reveals whether an ID exists or is
+registered: IDs without an account are shown three decoy questions chosen
+stably per ID, every checked set of answers costs the same three hashes, and
+every ID fails and locks the same way, because each attempt is charged to the
+ID's counters (:mod:`staffgate.accounts.attempts`) *before* any hash. The lock
+that the last allowed failure sets blocks login too and never ends by itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+
+from staffgate.accounts import attempts, sessions
+from staffgate.accounts.login import spend_one_hash
+from staffgate.accounts.models import Account, ChallengeAnswer
+from staffgate.accounts.policy import Policy
+from staffgate.accounts.questions import COUNT, QUESTIONS, normalise_answer
+from staffgate.audit.services import record_event
+from staffgate.core import timeutil
+from staffgate.core.mail import mail_account
+from staffgate.core.outcomes import Outcome
+from staffgate.roster.eligibility import check_eligibility, facts_of
+from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
+
+STATE_KEY = "staffgate.recovery"
+# How long the new-password page stays open after the right answers.
+RESET_WINDOW_SECONDS = 600
+DECOY_SALT = "staffgate.recovery.decoy-questions"
+
+
+# --- Pure rules ----------------------------------------------------------------------------
+
+
+class Stage(enum.Enum):
+    """The pages after ``/recover/``, in order; each knows its URL name."""
+
+    QUESTIONS = "questions"
+    PASSWORD = "password"
+    DONE = "done"
+
+    @property
+    def url_name(self) -> str:
+        return f"recover-{self.value}"
+
+    @property
+    def number(self) -> int:
+        """Position among the steps shown to the person (the User ID is step 1)."""
+        return ORDER.index(self) + 2
+
+
+ORDER = [Stage.QUESTIONS, Stage.PASSWORD, Stage.DONE]
+TOTAL_STEPS = len(ORDER) + 1
+
+
+class RecoveryOutcome(enum.Enum):
+    """What a set of answers (or a new password) led to; values match SPEC §11 codes."""
+
+    ANSWERS_OK = "answers_ok"
+    RESET = "reset"
+    INVALID = Outcome.RECOVER_INVALID.value
+    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED.value
+    NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE.value
+    GONE = "gone"
+
+
+@dataclass
+class RecoveryState:
+    """One person's way through the flow; never holds an answer, a hash or "registered"."""
+
+    user_id: str
+    started_at: float
+    answered_at: float | None = None
+    done: bool = False
+
+    @classmethod
+    def load(cls, session) -> RecoveryState | None:
+        data = session.get(STATE_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+    def save(self, session) -> None:
+        session[STATE_KEY] = asdict(self)
+
+    @staticmethod
+    def clear(session) -> None:
+        session.pop(STATE_KEY, None)
+
+
+def current_stage(
+    state: RecoveryState, now: float, *, questions_seconds: int, reset_seconds: int
+) -> Stage | None:
+    """The page ``state`` is at on ``now`` (epoch seconds), or ``None`` once it has expired.
+
+    Answers must come within ``questions_seconds`` of entering the ID, and the new
+    password within ``reset_seconds`` of the right answers.
+    """
+    if state.done:
+        return Stage.DONE
+    if state.answered_at is not None:
+        return Stage.PASSWORD if now - state.answered_at <= reset_seconds else None
+    return Stage.QUESTIONS if now - state.started_at <= questions_seconds else None
+
+
+def decoy_questions(user_id: str, secret: str | bytes) -> list[str]:
+    """Three different question keys for an ID without an account, the same on every visit.
+
+    Picked from a keyed hash (HMAC-SHA256 with ``secret``) of the normalised ID,
+    so they look like anyone's choice, cannot be predicted without the secret,
+    and do not change between visits.
+    """
+    digest = salted_hmac(
+        DECOY_SALT, normalise_user_id(user_id), secret=secret, algorithm="sha256"
+    ).digest()
+    pool = sorted(QUESTIONS)
+    chosen = []
+    for n in range(COUNT):
+        index = int.from_bytes(digest[4 * n : 4 * n + 4], "big") % len(pool)
+        chosen.append(pool.pop(index))
+    return chosen
+
+
+def failure_outcome(attempt: int, max_failures: int) -> RecoveryOutcome:
+    """A wrong set of answers: the attempt that reaches ``max_failures`` locks the account."""
+    return RecoveryOutcome.ACCOUNT_LOCKED if attempt >= max_failures else RecoveryOutcome.INVALID
+
+
+def lock_key(user_id: str) -> str:
+    """The key of the ID's counters, shared with login so that the recovery lock blocks it."""
+    return normalise_user_id(user_id)[: MAX_LENGTH * 3]
+
+
+# --- Services ------------------------------------------------------------------------------
+
+
+@dataclass
+class Challenge:
+    """The questions shown for an ID and, for a real account, the hashes to check against."""
+
+    questions: list[str]
+    hashes: list[str | None] = field(default_factory=list)
+    account: Account | None = None
+
+
+@dataclass
+class RecoveryResult:
+    outcome: RecoveryOutcome
+    account: Account | None = None
+
+
+def _account_of(user_id: str) -> Account | None:
+    user_id = normalise_user_id(user_id)
+    if len(user_id) > MAX_LENGTH:
+        return None
+    return Account.objects.select_related("person").filter(user_id=user_id).first()
+
+
+def load_challenge(user_id: str) -> Challenge:
+    """The account's own three questions, or stable decoys when there is no account."""
+    account = _account_of(user_id)
+    if account is not None:
+        answers = list(account.answers.order_by("position"))
+        if len(answers) == COUNT:
+            return Challenge(
+                questions=[a.question_key for a in answers],
+                hashes=[a.answer_hash for a in answers],
+                account=account,
+            )
+    return Challenge(questions=decoy_questions(user_id, settings.SECRET_KEY), hashes=[None] * COUNT)
+
+
+def _verify_answers(challenge: Challenge, given: list[str]) -> bool:
+    """Check all three answers, always three hashes, whatever the first results are."""
+    results = []
+    for position, (stored, raw) in enumerate(zip(challenge.hashes, given, strict=True), start=1):
+        answer = normalise_answer(raw)
+        if stored is None:
+            spend_one_hash(answer)
+            results.append(False)
+            continue
+
+        def upgrade(value, position=position):
+            ChallengeAnswer.objects.filter(account=challenge.account, position=position).update(
+                answer_hash=make_password(value)
+            )
+
+        results.append(check_password(answer, stored, setter=upgrade))
+    return challenge.account is not None and all(results)
+
+
+def begin_recovery(request, user_id: str) -> RecoveryState:
+    """Start the flow for ``user_id`` on a fresh session key; nothing is looked up yet."""
+    request.session.cycle_key()
+    state = RecoveryState(user_id=lock_key(user_id), started_at=timeutil.now().timestamp())
+    state.save(request.session)
+    return state
+
+
+def check_recovery_answers(
+    user_id: str, given: list[str], policy: Policy, *, request=None
+) -> RecoveryResult:
+    """Charge one attempt, then check the three answers of ``user_id``.
+
+    A refused attempt (already locked) costs no hash; any other costs three.
+    """
+    key = lock_key(user_id)
+    charge = attempts.charge_recovery_attempt(key, timeutil.now(), policy)
+    if isinstance(charge, attempts.Refusal):
+        record_event(
+            "account:recover:refused",
+            request=request,
+            user_id=key,
+            outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+        )
+        return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+
+    challenge = load_challenge(key)
+    if not _verify_answers(challenge, given):
+        outcome = failure_outcome(charge, policy.max_recovery_failures)
+        locked = outcome is RecoveryOutcome.ACCOUNT_LOCKED
+        record_event(
+            "account:recover:locked" if locked else "account:recover:failure",
+            request=request,
+            user_id=key,
+            outcome=outcome.value,
+            detail={"attempt": charge, "questions": "own" if challenge.account else "decoy"},
+        )
+        if locked and challenge.account is not None:
+            # Sent once: later attempts are refused before reaching this point.
+            mail_account(challenge.account, "account_locked")
+        return RecoveryResult(outcome)
+
+    account = challenge.account
+    attempts.clear_recovery_failures(key)
+    record_event("account:recover:answers_ok", request=request, user_id=key, outcome="answers_ok")
+    reason = check_eligibility(facts_of(account.person), timeutil.local_today())
+    if reason is not None:
+        record_event(
+            "account:recover:not_eligible",
+            request=request,
+            user_id=key,
+            outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
+            detail={"reason": reason.value},
+        )
+        return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
+    return RecoveryResult(RecoveryOutcome.ANSWERS_OK, account)
+
+
+def account_for_reset(user_id: str) -> Account | None:
+    """The account whose password is about to be chosen."""
+    return _account_of(user_id)
+
+
+def reset_password(user_id: str, new_password: str, *, request=None) -> RecoveryResult:
+    """Set the new password, clear every count, end every session and tell the person.
+
+    Refused when the account was locked (or stopped being eligible) after the
+    answers were checked.
+    """
+    key = lock_key(user_id)
+    now = timeutil.now()
+    with transaction.atomic():
+        account = (
+            Account.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(user_id=key)
+            .first()
+        )
+        if account is None:
+            return RecoveryResult(RecoveryOutcome.GONE)
+        lock = attempts.lock_state(key)
+        if lock is not None and lock.recovery_locked_at is not None:
+            record_event(
+                "account:recover:refused",
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+                detail={"stage": "password"},
+            )
+            return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED, account)
+        reason = check_eligibility(facts_of(account.person), timeutil.local_today())
+        if reason is not None:
+            record_event(
+                "account:recover:not_eligible",
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
+                detail={"reason": reason.value, "stage": "password"},
+            )
+            return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
+        account.password = make_password(new_password)
+        account.password_changed_at = now
+        account.save(update_fields=["password", "password_changed_at"])
+        attempts.unlock(key)
+    ended = sessions.end_sessions(account)
+    record_event(
+        "account:recover:reset",
+        request=request,
+        user_id=key,
+        outcome=RecoveryOutcome.RESET.value,
+        detail={"sessions_ended": ended},
+    )
+    mail_account(account, "password_reset", changed_at=now)
+    return RecoveryResult(RecoveryOutcome.RESET, account)

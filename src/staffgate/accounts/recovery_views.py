@@ -1,0 +1,190 @@
+"""Forgot password pages (SPEC §5): parse, call one service in ``recovery``, render."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.hashers import check_password
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from staffgate.accounts import recovery, sessions
+from staffgate.accounts.forms import NewPasswordForm
+from staffgate.accounts.forms_recovery import RecoverStartForm, RecoveryAnswersForm
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.recovery import RecoveryOutcome, RecoveryState, Stage
+from staffgate.accounts.views import outcome_message
+from staffgate.audit.services import client_ip
+from staffgate.core import timeutil
+from staffgate.core.outcomes import Outcome
+from staffgate.core.throttle import Throttle
+from staffgate.core.views import throttled_response
+from staffgate.roster.pin import pin_of
+
+
+def recovery_message(outcome: Outcome) -> str:
+    """The sentence shown for an outcome of this flow, in the active language."""
+    if outcome is Outcome.RECOVER_INVALID:
+        return _(
+            "At least one answer is not correct. Answers are case-sensitive. After "
+            "%(max)s failed attempts in a row, your account is locked until the help desk "
+            "unlocks it."
+        ) % {"max": current_policy().max_recovery_failures}
+    return outcome_message(outcome)
+
+
+def recovery_throttle() -> Throttle:
+    """Wrong answers per address, across all IDs: locking many accounts from one place is slow."""
+    return Throttle(
+        "recover", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
+
+
+def _posted(request):
+    """The submitted data on POST (even when empty, so that it is validated), else ``None``."""
+    return request.POST if request.method == "POST" else None
+
+
+def _render(request, template: str, form, outcome: Outcome | None = None, **extra):
+    if outcome is None and form is not None and form.is_bound and form.errors:
+        outcome = Outcome.FORM_INVALID
+    context = {
+        "form": form,
+        "outcome": outcome,
+        "message": recovery_message(outcome) if outcome else "",
+        "total_steps": recovery.TOTAL_STEPS,
+        **extra,
+    }
+    return render(request, template, context)
+
+
+def _start_page(request, form=None, outcome: Outcome | None = None):
+    return _render(
+        request,
+        "accounts/recover_start.html",
+        form or RecoverStartForm(),
+        outcome,
+        step_number=1,
+    )
+
+
+def recovery_step(stage: Stage):
+    """Open a page of the flow only when it is the current one; expired flows start again."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request):
+            state = RecoveryState.load(request.session)
+            if state is None:
+                return redirect("recover")
+            current = recovery.current_stage(
+                state,
+                timeutil.now().timestamp(),
+                questions_seconds=current_policy().session_idle_seconds,
+                reset_seconds=recovery.RESET_WINDOW_SECONDS,
+            )
+            if current is None:
+                RecoveryState.clear(request.session)
+                messages.info(request, _("This page has expired. Please start again."))
+                return redirect("recover")
+            if current is not stage:
+                return redirect(current.url_name)
+            return view(request, state)
+
+        return never_cache(require_http_methods(["GET", "POST"])(wrapper))
+
+    return decorate
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recover_start(request):
+    if request.method == "POST":
+        form = RecoverStartForm(request.POST)
+        if form.is_valid():
+            recovery.begin_recovery(request, form.cleaned_data["user_id"])
+            return redirect(Stage.QUESTIONS.url_name)
+        return _start_page(request, form)
+    return _start_page(request)
+
+
+@recovery_step(Stage.QUESTIONS)
+def recover_questions(request, state: RecoveryState):
+    questions = recovery.load_challenge(state.user_id).questions
+    form = RecoveryAnswersForm(_posted(request), questions=questions)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        throttle = recovery_throttle()
+        address = client_ip(request) or "unknown"
+        retry_after = throttle.retry_after(address)
+        if retry_after is not None:
+            return throttled_response(request, retry_after)
+        result = recovery.check_recovery_answers(
+            state.user_id, form.answers(), current_policy(), request=request
+        )
+        if result.outcome is RecoveryOutcome.ANSWERS_OK:
+            request.session.cycle_key()
+            state.answered_at = timeutil.now().timestamp()
+            state.save(request.session)
+            return redirect(Stage.PASSWORD.url_name)
+        if result.outcome is RecoveryOutcome.NOT_ELIGIBLE:
+            RecoveryState.clear(request.session)
+            return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
+        outcome = Outcome(result.outcome.value)
+        throttle.hit(address)
+        # Answers are never sent back to the page.
+        form = RecoveryAnswersForm(questions=questions)
+    return _render(
+        request,
+        "accounts/recover_questions.html",
+        form,
+        outcome,
+        step_number=Stage.QUESTIONS.number,
+    )
+
+
+@recovery_step(Stage.PASSWORD)
+def recover_password(request, state: RecoveryState):
+    account = recovery.account_for_reset(state.user_id)
+    if account is None:
+        RecoveryState.clear(request.session)
+        return redirect("recover")
+    form = NewPasswordForm(
+        _posted(request),
+        policy=current_policy().password_policy,
+        user_id=account.user_id,
+        pin=pin_of(account.person),
+        is_current=lambda password: check_password(password, account.password),
+    )
+    if request.method == "POST" and form.is_valid():
+        if request.account is not None and request.account.pk == account.pk:
+            # This browser is one of the sessions about to end: leave it cleanly first.
+            sessions.end_current_session(request)
+        result = recovery.reset_password(
+            state.user_id, form.cleaned_data["new_password"], request=request
+        )
+        if result.outcome is RecoveryOutcome.RESET:
+            state.done = True
+            state.save(request.session)
+            return redirect(Stage.DONE.url_name)
+        RecoveryState.clear(request.session)
+        if result.outcome is RecoveryOutcome.GONE:
+            return redirect("recover")
+        return _start_page(request, outcome=Outcome(result.outcome.value))
+    return _render(
+        request,
+        "accounts/recover_password.html",
+        form,
+        step_number=Stage.PASSWORD.number,
+        reset_minutes=max(1, recovery.RESET_WINDOW_SECONDS // 60),
+    )
+
+
+@recovery_step(Stage.DONE)
+def recover_done(request, state: RecoveryState):
+    RecoveryState.clear(request.session)
+    return _render(request, "accounts/recover_done.html", None, step_number=Stage.DONE.number)
