@@ -217,7 +217,7 @@ def _render_step(request, state: RegistrationState, template: str, form, **extra
 
 @wizard_step(Stage.TERMS)
 def register_terms(request, state: RegistrationState):
-    form = TermsForm(request.POST or None)
+    form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         decision = form.decision()
         if decision == "decline":
@@ -270,7 +270,7 @@ def register_contact(request, state: RegistrationState):
 
 @wizard_step(Stage.QUESTIONS)
 def register_questions(request, state: RegistrationState):
-    form = QuestionsForm(request.POST or None)
+    form = QuestionsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         state.answers = registration.hash_answers(form.pairs())
         state.complete(Stage.QUESTIONS)
@@ -287,7 +287,7 @@ def register_password(request, state: RegistrationState):
         registration.abandon_registration(request.session)
         return redirect("login")
     form = NewPasswordForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         policy=policy.password_policy,
         user_id=state.user_id,
         pin=pin_of(person),

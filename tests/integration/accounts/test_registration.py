@@ -274,3 +274,11 @@ def test_registration_mails_the_person_once_without_secrets(
     assert "Hello Élise" in mail.body
     for secret in (NEW_PASSWORD, pin, "Rex the dog"):
         assert secret not in mail.body and secret not in mail.subject
+
+
+def test_an_empty_post_shows_errors_not_a_blank_form(client, make_person, pin_for):
+    person = make_person()
+    _to_password_step(client, person, pin_for(person))
+    response = client.post("/register/password/", {})
+    assert outcome_code(response) == "form.invalid"
+    assert "new_password.required" in field_codes(response)
