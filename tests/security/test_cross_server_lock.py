@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import PASSWORD
-from tests.integration.accounts.test_lock_concurrency import post_login
+from tests.http import outcome_of, post_form, post_login, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,3 +101,33 @@ def test_v6_3_1_ninety_wrong_logins_over_three_servers_lock_exactly(three_server
     assert codes.count("login.locked") == 88
     for url in three_servers:
         assert post_login(url, account.user_id, PASSWORD) == "login.locked"
+
+
+def test_v6_3_1_ninety_wrong_recoveries_over_three_servers_lock_exactly(
+    three_servers, make_account
+):
+    from tests.conftest import ANSWERS
+
+    account = make_account()
+    wrong = {f"answer_{n}": f"{answer}!" for n, (_, answer) in enumerate(ANSWERS, start=1)}
+    # Each try is its own visitor: start on one server, answer on the next.
+    starts = []
+    for n in range(90):
+        status, _, headers = post_form(
+            three_servers[n % 3], "/recover/", {"user_id": account.user_id}
+        )
+        assert status == 302
+        starts.append((three_servers[(n + 1) % 3], session_cookie(headers)))
+
+    def answer(target):
+        url, cookies = target
+        status, page, _ = post_form(url, "/recover/questions/", wrong, cookies)
+        assert status == 200
+        return outcome_of(page)
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = list(pool.map(answer, starts))
+    assert codes.count("recover.invalid") == 2
+    assert codes.count("account.locked") == 88
+    for url in three_servers:
+        assert post_login(url, account.user_id, PASSWORD) == "account.locked"

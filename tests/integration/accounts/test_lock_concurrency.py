@@ -2,66 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-import threading
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.contrib.auth.hashers import get_hasher
 
 from tests.conftest import PASSWORD
+from tests.http import CountingVerify, post_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CSRF = secrets.token_hex(16)  # a 32-character secret is accepted as both cookie and field
-
-
-def post_login(base_url: str, user_id: str, password: str) -> str:
-    """POST the login form over HTTP and return the page's outcome code."""
-    body = urllib.parse.urlencode(
-        {"user_id": user_id, "password": password, "csrfmiddlewaretoken": CSRF}
-    ).encode()
-    request = urllib.request.Request(
-        base_url + "/login/",
-        data=body,
-        headers={"Cookie": f"csrftoken={CSRF}"},
-        method="POST",
-    )
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=60) as response:
-            page = response.read().decode()
-    except urllib.error.HTTPError as error:
-        if error.code == 302:
-            return "redirect"
-        raise
-    match = re.search(r'role="alert" data-code="([^"]+)"', page)
-    return match.group(1) if match else "none"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class CountingVerify:
-    """Counts password verifications made by the production hasher."""
-
-    def __init__(self, monkeypatch):
-        self.count = 0
-        self._lock = threading.Lock()
-        hasher_class = type(get_hasher())
-        original = hasher_class.verify
-
-        def verify(hasher, password, encoded):
-            with self._lock:
-                self.count += 1
-            return original(hasher, password, encoded)
-
-        monkeypatch.setattr(hasher_class, "verify", verify)
 
 
 def fire(base_url: str, user_id: str, password: str, n: int) -> list[str]:

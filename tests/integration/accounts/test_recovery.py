@@ -5,16 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import secrets
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
-from django.contrib.auth.hashers import get_hasher
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -25,6 +18,7 @@ from staffgate.audit.models import AuditEvent
 from staffgate.core import mail as core_mail
 from staffgate.core import timeutil
 from tests.conftest import ANSWERS, PASSWORD, field_codes, login, outcome_code
+from tests.http import CountingVerify, outcome_of, post_form, session_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -67,23 +61,6 @@ def shown_questions(response) -> list[str]:
 def form_fields(response) -> list[str]:
     names = re.findall(r'<input[^>]* name="([^"]+)"', response.content.decode())
     return [name for name in names if name != "csrfmiddlewaretoken"]
-
-
-class CountingVerify:
-    """Counts verifications made by the production hasher (answers and dummy hashes alike)."""
-
-    def __init__(self, monkeypatch):
-        self.count = 0
-        self._lock = threading.Lock()
-        hasher_class = type(get_hasher())
-        original = hasher_class.verify
-
-        def verify(hasher, password, encoded):
-            with self._lock:
-                self.count += 1
-            return original(hasher, password, encoded)
-
-        monkeypatch.setattr(hasher_class, "verify", verify)
 
 
 # --- The happy path --------------------------------------------------------------------------
@@ -592,46 +569,21 @@ def test_the_start_page_links_back_to_login(client):
 
 # --- Concurrency over real HTTP --------------------------------------------------------------
 
-CSRF = secrets.token_hex(16)  # a 32-character secret is accepted as both cookie and field
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _post(base_url: str, path: str, fields: dict, cookies: dict) -> tuple[int, str, object]:
-    body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": CSRF}).encode()
-    jar = {settings.CSRF_COOKIE_NAME: CSRF, **cookies}
-    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    request = urllib.request.Request(
-        base_url + path, data=body, headers={"Cookie": cookie}, method="POST"
-    )
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, "", error.headers
-
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_wrong_answers_give_two_invalid_and_the_rest_locked(
     live_server, make_account, monkeypatch, mailoutbox
 ):
     account = make_account()
-    status, _, headers = _post(live_server.url, "/recover/", {"user_id": account.user_id}, {})
+    status, _, headers = post_form(live_server.url, "/recover/", {"user_id": account.user_id})
     assert status == 302
-    name = settings.SESSION_COOKIE_NAME
-    match = re.search(rf"{name}=([^;]+)", " ".join(headers.get_all("Set-Cookie")))
-    session = {name: match.group(1)}
+    session = session_cookie(headers)
     counter = CountingVerify(monkeypatch)
 
     def wrong(_):
-        status, page, _ = _post(live_server.url, "/recover/questions/", WRONG, session)
+        status, page, _ = post_form(live_server.url, "/recover/questions/", WRONG, session)
         assert status == 200
-        found = re.search(r'role="alert" data-code="([^"]+)"', page)
-        return found.group(1) if found else "none"
+        return outcome_of(page)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         codes = list(pool.map(wrong, range(20)))
