@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account
 from staffgate.audit.services import record_event
+from staffgate.core.mail import send_security_mail
 from staffgate.roster.ids import normalise_user_id
 
 
@@ -34,3 +37,41 @@ def unlock_account(user_id: str, *, actor: str, reason: str, request=None) -> bo
         detail={"reason": reason},
     )
     return was_locked
+
+
+def reset_registration(user_id: str, *, actor: str, reason: str, request=None) -> bool:
+    """Delete the account of ``user_id`` so the person registers again with the PIN, audited.
+
+    Its answers and sessions go with it, in one transaction, and every count and
+    lock is cleared. The person is told at the address that was on file. True
+    when there was a registration to reset.
+    """
+    user_id = normalise_user_id(user_id)
+    with transaction.atomic():
+        account = (
+            Account.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(user_id=user_id)
+            .first()
+        )
+        if account is not None:
+            sessions.end_sessions(account)
+            account.delete()
+        attempts.unlock(user_id)
+        record_event(
+            "account:registration:reset",
+            request=request,
+            user_id=user_id,
+            actor=actor,
+            outcome="reset" if account is not None else "not_registered",
+            detail={"reason": reason},
+        )
+    if account is None:
+        return False
+    send_security_mail(
+        "registration_reset",
+        account.email,
+        language=account.language,
+        context={"person": account.person, "user_id": user_id},
+    )
+    return True

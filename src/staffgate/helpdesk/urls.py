@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.urls import path
+
+from staffgate.helpdesk import views
+
+urlpatterns = [
+    path("help/", views.help_view, name="help"),
+    path("helpdesk/", views.queue_view, name="helpdesk-queue"),
+    path("helpdesk/login/", views.login_view, name="helpdesk-login"),
+    path("helpdesk/logout/", views.logout_view, name="helpdesk-logout"),
+    path("helpdesk/tickets/<str:reference>/", views.ticket_view, name="helpdesk-ticket"),
+] + [
+    path(
+        f"helpdesk/tickets/<str:reference>/{action}/",
+        views.ticket_action_view,
+        {"action": action},
+        name=f"helpdesk-ticket-{action}",
+    )
+    for action in views.ACTIONS
+]

@@ -1,0 +1,109 @@
+"""Forms of the Technical Help Form and the help desk: parsing only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from staffgate.core.forms import CodedForm
+from staffgate.helpdesk.models import Topic
+from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
+
+REQUIRED = {"required": _("This field is required.")}
+MESSAGE_MAX = 2000
+REASON_MAX = 500
+
+
+def _at_most(n: int) -> dict:
+    return {"max_length": _("At most %(n)s characters.") % {"n": n}}
+
+
+class HelpForm(CodedForm):
+    user_id = forms.CharField(
+        label=_("User ID"),
+        max_length=64,
+        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Your Employee ID, as printed on your pay stub."),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages=REQUIRED | _at_most(150),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")} | _at_most(254),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Where the help desk can answer you."),
+    )
+    phone = forms.RegexField(
+        label=_("Telephone (optional)"),
+        regex=r"^[0-9+()./ -]*$",
+        max_length=32,
+        required=False,
+        error_messages={
+            "invalid": _("Use only digits, spaces and + ( ) - . /"),
+        }
+        | _at_most(32),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    topic = forms.ChoiceField(
+        label=_("What do you need help with?"),
+        choices=[("", _("Choose a topic"))] + list(Topic.choices),
+        error_messages=REQUIRED | {"invalid_choice": _("Choose a topic from the list.")},
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX,
+        error_messages=REQUIRED | _at_most(MESSAGE_MAX),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Describe the problem. Never write your password, PIN or answers to your "
+            "challenge questions: the help desk will never ask for them."
+        ),
+    )
+
+    def clean_user_id(self) -> str:
+        user_id = normalise_user_id(self.cleaned_data["user_id"])
+        if not is_well_formed(user_id):
+            raise ValidationError(
+                _("A User ID has only letters and digits, at most %(n)s of them.")
+                % {"n": MAX_LENGTH},
+                code="user_id.invalid",
+            )
+        return user_id
+
+
+class AgentLoginForm(CodedForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ReasonForm(CodedForm):
+    """Every help-desk action says why; the reason goes to the audit log and the ticket."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        error_messages={"required": _("Say why you are doing this.")} | _at_most(REASON_MAX),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,0 +1,87 @@
+"""``staffgate create-agent USERNAME``: a help-desk agent, a Django user with the agent right."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from staffgate.audit.services import record_event
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a help-desk agent: a staff login for /helpdesk/ (not an employee account). "
+        "The password is read from the environment variable named by --password-from-env, "
+        "or asked for twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--email", default="", help="The agent's e-mail address.")
+        parser.add_argument(
+            "--password-from-env",
+            metavar="VAR",
+            help="Read the password from this environment variable instead of asking.",
+        )
+
+    def handle(self, username, email, password_from_env, **options):
+        user_model = get_user_model()
+        username = username.strip()
+        try:
+            user_model.username_validator(username)
+        except ValidationError as error:
+            raise CommandError(
+                f"{username!r} is not a valid username: {error.messages[0]}"
+            ) from None
+        if user_model.objects.filter(username=username).exists():
+            raise CommandError(f"A user named {username!r} already exists.")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"{email!r} is not a valid e-mail address.") from None
+        user = user_model(username=username, email=email)
+        password = self._password(password_from_env)
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            raise CommandError("The password is refused: " + " ".join(error.messages)) from None
+        user.set_password(password)
+        permission = Permission.objects.get(
+            content_type__app_label="helpdesk", codename="act_on_tickets"
+        )
+        with transaction.atomic():
+            user.save()
+            user.user_permissions.add(permission)
+            record_event(
+                "helpdesk:agent:created",
+                actor="cli",
+                outcome="created",
+                detail={"agent": username},
+            )
+        self.stdout.write(f"Help-desk agent {username!r} created; they log in at /helpdesk/login/.")
+
+    def _password(self, variable: str | None) -> str:
+        if variable:
+            password = os.environ.get(variable)
+            if not password:
+                raise CommandError(f"The environment variable {variable} is not set or empty.")
+            return password
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "No terminal to ask for the password; use --password-from-env VAR instead."
+            )
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The two passwords differ.")
+        if not password:
+            raise CommandError("The password must not be empty.")
+        return password
