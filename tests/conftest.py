@@ -8,11 +8,16 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.utils import timezone
 
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
+
+# The live server's listen queue must hold a burst of parallel requests, as gunicorn's does;
+# socketserver's default of 5 resets connections under load.
+ThreadedWSGIServer.request_queue_size = 256
 
 PASSWORD = "Sunny2day"
 ANSWERS = [("first_pet", "Rex the dog"), ("birth_city", "Montréal"), ("first_car", "Civic 1998")]
