@@ -9,7 +9,7 @@ PORT ?= 8000
 
 export STAFFGATE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres lint format install clean
+.PHONY: run test test-sqlite test-postgres lint format install clean mo messages i18n-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Translations: .po files are kept in the repository; .mo files are built from them.
+mo: $(STAMP)
+	$(BIN)/python scripts/compile_messages.py
+
+messages: $(STAMP)
+	cd src/staffgate && STAFFGATE_DEBUG=1 ../../$(BIN)/staffgate makemessages -l fr -l es --no-obsolete --add-location=file
+
+i18n-check: $(STAMP)
+	$(BIN)/python scripts/check_translations.py
+
 var/secret_key:
 	mkdir -p var
 	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	chmod 600 $@
 
 # Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP.
-run: $(STAMP) var/secret_key
+run: $(STAMP) mo var/secret_key
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
 	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
@@ -33,7 +43,7 @@ run: $(STAMP) var/secret_key
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
 	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate serve --bind $(HOST):$(PORT)
 
-test: $(STAMP) lint test-sqlite test-postgres
+test: $(STAMP) lint mo i18n-check test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> None:
     argv[0] = "staffgate"
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
+        if argv[1] == "help" and len(argv) > 2:
+            argv[2] = argv[2].replace("-", "_")
 
     from django.core.exceptions import ImproperlyConfigured
 

@@ -207,6 +207,8 @@ else:
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
 STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimum=1)
+STAFFGATE_HELP_MAX_TICKETS = env.int("STAFFGATE_HELP_MAX_TICKETS", 5, minimum=1)
+STAFFGATE_HELP_WINDOW_SECONDS = env.int("STAFFGATE_HELP_WINDOW_SECONDS", 3600, minimum=1)
 
 # Portal policy (SPEC §2–§3).
 STAFFGATE_LOGIN_MAX_FAILURES = env.int("STAFFGATE_LOGIN_MAX_FAILURES", 3, minimum=1, maximum=100)

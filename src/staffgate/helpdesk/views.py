@@ -62,8 +62,8 @@ def help_throttle() -> Throttle:
     """Help tickets per address: 5 an hour unless settings say otherwise."""
     return Throttle(
         "help",
-        getattr(settings, "STAFFGATE_HELP_MAX_TICKETS", 5),
-        getattr(settings, "STAFFGATE_HELP_WINDOW_SECONDS", 3600),
+        settings.STAFFGATE_HELP_MAX_TICKETS,
+        settings.STAFFGATE_HELP_WINDOW_SECONDS,
     )
 
 
