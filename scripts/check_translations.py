@@ -50,7 +50,7 @@ def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "staffgate.config.settings"}
     env.setdefault("STAFFGATE_DEBUG", "1")
     try:
-        subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        subprocess.run(
             [sys.executable, "-m", "staffgate", "makemessages", "--no-obsolete", "-v", "0"]
             + [f"-l{lang}" for lang in LANGUAGES],
             cwd=PACKAGE,
