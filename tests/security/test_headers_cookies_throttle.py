@@ -162,3 +162,24 @@ def test_v6_3_1_forwarded_for_is_believed_from_a_trusted_proxy(client, settings)
         HTTP_X_FORWARDED_FOR="192.0.2.99, 10.9.9.9",
     )
     assert AuditEvent.objects.get().ip == "192.0.2.99"
+
+
+def test_v13_4_deploy_check_with_production_settings_reports_nothing(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("staffgate")), "check", "--deploy"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "STAFFGATE_SECRET_KEY": __import__("secrets").token_urlsafe(50),
+            "STAFFGATE_ALLOWED_HOSTS": "portal.example.com",
+            "STAFFGATE_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr

@@ -29,8 +29,8 @@ if not SECRET_KEY:
             "or set STAFFGATE_DEBUG=1 for a local trial."
         )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
-elif len(SECRET_KEY) < 32 and not DEBUG:
-    raise ImproperlyConfigured("STAFFGATE_SECRET_KEY must be at least 32 characters long.")
+elif len(SECRET_KEY) < 50 and not DEBUG:
+    raise ImproperlyConfigured("STAFFGATE_SECRET_KEY must be at least 50 characters long.")
 
 ALLOWED_HOSTS = env.list(
     "STAFFGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -166,6 +166,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = env.int("STAFFGATE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("STAFFGATE_HSTS_PRELOAD", False)
+# Joining the browsers' preload list binds the whole domain for years: the operator's call,
+# so its absence is not reported as a deployment problem.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_SSL_REDIRECT = env.bool("STAFFGATE_SSL_REDIRECT", STAFFGATE_SECURE_COOKIES)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # X-Forwarded-For / -Proto are believed only from these addresses or networks.
