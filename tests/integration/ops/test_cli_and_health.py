@@ -30,9 +30,7 @@ def run_cli(*args, env_overrides=None, tmp_path=None):
         "STAFFGATE_VAR_DIR": str(tmp_path or "/tmp"),
         **(env_overrides or {}),
     }
-    return subprocess.run(
-        [STAFFGATE, *args], env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([STAFFGATE, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(
