@@ -69,3 +69,10 @@ test-postgres: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+# Performance bench (issue 6): PostgreSQL and SQLite, under 10 minutes; prints one table
+# and writes bench/results/latest.json. BENCH_ARGS='--quick' for a short trial run.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,1 @@
+"""``make bench``: staffgate's performance bench (see ``bench/run.py``)."""

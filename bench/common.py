@@ -1,0 +1,16 @@
+"""Names shared by the bench's processes (no Django imports: the load generator uses it)."""
+
+# Every bench account has this password and the same precomputed hash of it.
+PASSWORD = "Bench-login-2026"
+WRONG_PASSWORD = "Not-the-password-1"
+ID_PREFIX = "BX"
+
+
+def account_id(number: int) -> str:
+    """The Employee ID of bench account ``number`` (1-based): ``BX0000001``."""
+    return f"{ID_PREFIX}{number:07d}"
+
+
+def unknown_id(run: str, number: int) -> str:
+    """An ID that is in no roster, fresh for each attempt so it never locks."""
+    return f"NX{run}{number:09d}"[:20]

@@ -1,0 +1,723 @@
+"""``make bench``: staffgate at employer scale, on PostgreSQL and SQLite, in one run.
+
+For each database it creates a fresh database, migrates it, and then measures:
+
+* the roster import of 1,000,000 rows (time, peak memory) beside a bare ``COPY``
+  (PostgreSQL) or ``executemany`` (SQLite) of the same file, in a copy of the database;
+* login latency with 1,000 accounts; then, with 100,000 accounts: B (the hash bound)
+  and L (login POSTs a second at saturation) in rounds, B before and after each L;
+  login latency at 70% of L (open loop); H, the home page against a bare view;
+* login latency again with 1,000,000 accounts.
+
+The server is ``staffgate serve`` (gunicorn, its default layout) with the production
+settings, and the load comes from ``bench.loadgen`` in its own process. Prints one table
+and writes ``bench/results/latest.json``. See the README, "Reading ``make bench``".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+IMPORT_ROWS = 1_000_000
+ACCOUNTS = 100_000
+SMALL_ROSTER = 1_000
+LARGE_ROSTER = 1_000_000
+# Right passwords go to accounts 1…RIGHT_LAST; wrong ones to IDs above it, each used once.
+RIGHT_LAST = 50_000
+WRONG_BLOCK = 6_000
+
+
+@dataclass
+class Timing:
+    """How long each measurement runs (``--quick`` shortens them for trying the bench out)."""
+
+    import_rows: int = IMPORT_ROWS
+    rounds: int = 3
+    b_seconds: float = 2.0
+    l_warmup: float = 2.0
+    l_seconds: float = 10.0
+    latency_seconds: float = 12.0
+    h_seconds: float = 5.0
+    p50_seconds: float = 6.0
+    users: int = 8
+
+
+QUICK = Timing(
+    import_rows=100_000,
+    rounds=1,
+    b_seconds=1.0,
+    l_seconds=5.0,
+    latency_seconds=5.0,
+    h_seconds=3.0,
+    p50_seconds=3.0,
+)
+
+
+def log(message: str) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[bench {stamp}] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Database:
+    """One database under test: how to reach it, make a scratch copy, and clean up."""
+
+    kind: str  # "postgresql" or "sqlite"
+    url: str
+    workdir: Path
+    admin_url: str = ""
+    name: str = ""
+    made: list[str] = field(default_factory=list)
+
+    @classmethod
+    def postgres(cls, admin_url: str, workdir: Path, tag: str) -> Database:
+        name = f"sg_bench_{tag}"
+        base = admin_url.rsplit("/", 1)[0]
+        db = cls("postgresql", f"{base}/{name}", workdir, admin_url, name)
+        db.create(name)
+        return db
+
+    @classmethod
+    def sqlite(cls, workdir: Path) -> Database:
+        path = workdir / "bench.sqlite3"
+        return cls("sqlite", f"sqlite:///{path}", workdir, name=str(path))
+
+    def _admin(self):
+        import psycopg
+
+        url = self.admin_url.replace("postgres://", "postgresql://", 1)
+        return psycopg.connect(url, autocommit=True)
+
+    def create(self, name: str, template: str | None = None) -> None:
+        from psycopg import sql
+
+        with self._admin() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            admin.execute(statement)
+        self.made.append(name)
+
+    def scratch_copy(self) -> str:
+        """A copy of the database as it is now (just migrated): its URL."""
+        if self.kind == "postgresql":
+            name = self.name + "_import"
+            self.create(name, template=self.name)
+            return self.url.rsplit("/", 1)[0] + "/" + name
+        copy = self.workdir / "import.sqlite3"
+        shutil.copyfile(self.name, copy)
+        return f"sqlite:///{copy}"
+
+    def drop_scratch(self) -> None:
+        if self.kind == "postgresql":
+            self._drop(self.name + "_import")
+        else:
+            (self.workdir / "import.sqlite3").unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                (self.workdir / f"import.sqlite3{suffix}").unlink(missing_ok=True)
+
+    def _drop(self, name: str) -> None:
+        from psycopg import sql
+
+        with self._admin() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        if name in self.made:
+            self.made.remove(name)
+
+    def drop_all(self) -> None:
+        if self.kind == "postgresql":
+            for name in reversed(list(self.made)):
+                self._drop(name)
+
+
+class Bench:
+    def __init__(self, args, workdir: Path):
+        self.args = args
+        self.timing = QUICK if args.quick else Timing()
+        self.workdir = workdir
+        self.base_env = {
+            **os.environ,
+            "STAFFGATE_SECRET_KEY": secrets.token_urlsafe(50),
+            "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STAFFGATE_SECURE_COOKIES": "0",
+            "STAFFGATE_VAR_DIR": str(workdir / "var"),
+            "STAFFGATE_DEBUG": "0",
+            # The load comes from one address; the per-address throttle would stop it. The
+            # throttle still runs (and costs what it costs), it just never trips.
+            "STAFFGATE_IP_MAX_FAILURES": "1000000000",
+            "STAFFGATE_LOG_LEVEL": "WARNING",
+            "EMAIL_URL": "locmem:",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+        for name in ("STAFFGATE_ARGON2_MEMORY_KIB", "STAFFGATE_ARGON2_TIME_COST"):
+            self.base_env.pop(name, None)  # production hasher parameters, whatever the shell
+        self.env = dict(self.base_env)
+        self.server: subprocess.Popen | None = None
+        self.port = 0
+        self.db_name = ""
+
+    # --- processes ---------------------------------------------------------------------
+
+    def run(self, *argv: str, env: dict | None = None, quiet: bool = False) -> str:
+        """Run a command to completion; its standard output, or stop the bench on failure."""
+        done = subprocess.run(  # noqa: S603 - the bench's own commands
+            argv, env=env or self.env, cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"bench: {' '.join(argv[:3])} … failed ({done.returncode})")
+        if not quiet and done.stderr.strip():
+            sys.stderr.write(done.stderr)
+        return done.stdout
+
+    def json_of(self, *argv: str) -> dict:
+        return json.loads(self.run(*argv).strip().splitlines()[-1])
+
+    def staffgate(self, *argv: str, env: dict | None = None) -> str:
+        return self.run(str(BIN / "staffgate"), *argv, env=env)
+
+    def python(self, *argv: str) -> str:
+        return self.run(sys.executable, *argv)
+
+    def start_server(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        serve = [str(BIN / "staffgate"), "serve", "--bind", f"127.0.0.1:{self.port}"]
+        serve += self.args.serve_args.split()
+        log_file = open(self.workdir / "server.log", "a")  # noqa: SIM115 - lives with the server
+        self.server = subprocess.Popen(  # noqa: S603 - staffgate serve
+            serve,
+            env=self.env,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log_file.close()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise SystemExit(f"bench: the server stopped; see {self.workdir}/server.log")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            time.sleep(0.3)
+        raise SystemExit("bench: the server did not answer /healthz within 90 s")
+
+    def stop_server(self) -> None:
+        if self.server is None or self.server.poll() is not None:
+            self.server = None
+            return
+        # The server runs in its own session: its group id is its own pid.
+        os.killpg(self.server.pid, signal.SIGTERM)
+        try:
+            self.server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait()
+        self.server = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def loadgen(self, what: str, *options: str) -> dict:
+        watch = ["--watch-pid", str(self.server.pid)] if self.server else []
+        if self.db_name:
+            watch += ["--watch-db", self.db_name]
+        return self.json_of(
+            sys.executable, "-m", "bench.loadgen", what, "--base", self.base, *watch, *options
+        )
+
+    # --- measurements --------------------------------------------------------------------
+
+    def hash_bound(self) -> dict:
+        return self.json_of(
+            sys.executable, "-m", "bench.hashbound", "--seconds", str(self.timing.b_seconds)
+        )
+
+    def saturate(self, round_number: int) -> dict:
+        first = RIGHT_LAST + 1 + round_number * WRONG_BLOCK
+        t = self.timing
+        return self.loadgen(
+            "login",
+            "--users", str(t.users),
+            "--warmup", str(t.l_warmup),
+            "--duration", str(t.l_seconds),
+            "--right-first", "1", "--right-last", str(RIGHT_LAST),
+            "--wrong-first", str(first), "--wrong-last", str(first + WRONG_BLOCK - 1),
+            "--run", f"L{round_number}", "--seed", str(round_number + 1),
+        )  # fmt: skip
+
+    def sequential_logins(self, accounts: int, tag: str, part: int) -> dict:
+        """Login latency without contention, one journey at a time, across the roster.
+
+        Right passwords go to the first 60% of the accounts; wrong ones to the rest,
+        whose two halves (``part`` 0 or 1) serve two runs without reusing an ID.
+        """
+        right_last = int(accounts * 0.6)
+        block = (accounts - right_last) // 2
+        wrong_first = right_last + 1 + part * block
+        return self.loadgen(
+            "login",
+            "--users", "1", "--warmup", "1", "--duration", str(self.timing.p50_seconds),
+            "--right-first", "1", "--right-last", str(right_last),
+            "--wrong-first", str(wrong_first), "--wrong-last", str(wrong_first + block - 1),
+            "--run", tag, "--seed", "7",
+        )  # fmt: skip
+
+    def timed_import(self, url: str, csv_path: Path) -> dict:
+        """``staffgate import-roster`` in its own process: wall time and peak RSS."""
+        env = {**self.env, "DATABASE_URL": url}
+        out_path = self.workdir / "import.out"
+        with open(out_path, "w") as out:
+            begin = time.perf_counter()
+            process = subprocess.Popen(  # noqa: S603 - staffgate import-roster
+                [str(BIN / "staffgate"), "import-roster", str(csv_path)],
+                env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - begin
+            process.returncode = os.waitstatus_to_exitcode(status)
+        output = out_path.read_text().strip()
+        if process.returncode != 0:
+            return {"error": output[-500:] or f"exit {process.returncode}"}
+        return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "output": output}
+
+    # --- one database --------------------------------------------------------------------
+
+    def bench_database(self, db: Database, csv_path: Path) -> dict:
+        t = self.timing
+        self.env = {**self.base_env, "DATABASE_URL": db.url}
+        self.db_name = db.name if db.kind == "postgresql" else ""
+        result: dict = {"database": db.kind}
+        log(f"{db.kind}: migrate")
+        self.staffgate("migrate", "--noinput", "-v", "0")
+
+        log(f"{db.kind}: import-roster of {t.import_rows:,} rows")
+        scratch = db.scratch_copy()
+        result["import"] = self.timed_import(scratch, csv_path)
+        result["import"]["bare_load"] = bare_load(db.kind, scratch, csv_path, self.workdir)
+        db.drop_scratch()
+        log(f"{db.kind}: import {fmt(result['import'].get('seconds'), 1)} s")
+
+        self.python("-m", "bench.seed", "add", "0", str(SMALL_ROSTER))
+        self.start_server()
+        try:
+            self.sequential_logins(SMALL_ROSTER, "W", 0)  # warm up: first requests load code
+            log(f"{db.kind}: login latency with {SMALL_ROSTER:,} accounts")
+            result["small_roster"] = self.sequential_logins(SMALL_ROSTER, "S", 1)
+
+            log(f"{db.kind}: {ACCOUNTS:,} accounts (bulk_create, one precomputed hash)")
+            begin = time.perf_counter()
+            self.python("-m", "bench.seed", "add", str(SMALL_ROSTER), str(ACCOUNTS - SMALL_ROSTER))
+            result["seed_seconds"] = time.perf_counter() - begin
+            result["queries"] = self.json_of(
+                sys.executable, "-m", "bench.profile_login", "queries",
+                "--account", "2", "--wrong", str(ACCOUNTS), "--run", "Q",
+            )  # fmt: skip
+
+            bounds = [self.hash_bound()]
+            rounds = []
+            for number in range(t.rounds):
+                log(f"{db.kind}: saturation round {number + 1}/{t.rounds}")
+                load = self.saturate(number)
+                bounds.append(self.hash_bound())
+                b = (bounds[-2]["B"] + bounds[-1]["B"]) / 2
+                spread = abs(bounds[-2]["B"] - bounds[-1]["B"]) / b
+                rounds.append(
+                    {
+                        **load,
+                        "B_before": bounds[-2]["B"],
+                        "B_after": bounds[-1]["B"],
+                        "B": b,
+                        "B_spread": spread,
+                        "B_flag": spread > 0.10,
+                        "R": load["posts_per_s"] / b,
+                    }
+                )
+                log(f"{db.kind}: L={load['posts_per_s']:.1f}/s B={b:.1f}/s R={rounds[-1]['R']:.3f}")
+            result["hash"] = bounds[0]
+            result["rounds"] = rounds
+            middle = sorted(rounds, key=lambda r: r["R"])[len(rounds) // 2]
+            result["median_round"] = rounds.index(middle)
+
+            rate = 0.7 * statistics.median(r["posts_per_s"] for r in rounds)
+            log(f"{db.kind}: latency at 70% load ({rate:.1f} journeys/s, open loop)")
+            result["latency"] = {
+                "rate": rate,
+                **self.loadgen(
+                    "login",
+                    "--rate", f"{rate:.3f}",
+                    "--warmup", "2", "--duration", str(t.latency_seconds),
+                    "--right-first", "1", "--right-last", str(RIGHT_LAST),
+                    "--wrong-first", str(RIGHT_LAST + 1 + t.rounds * WRONG_BLOCK),
+                    "--wrong-last", str(ACCOUNTS - 1),
+                    "--run", "P", "--seed", "99",
+                ),
+            }  # fmt: skip
+
+            log(f"{db.kind}: home page against the bare view")
+            pages = ["--users", str(t.users), "--warmup", "1", "--duration", str(t.h_seconds)]
+            home = self.loadgen("get", "--path", "/", "--login", *pages)
+            bare = self.loadgen("get", "--path", "/bench/bare", *pages)
+            result["pages"] = {
+                "home": home,
+                "bare": bare,
+                "ratio": home["pages_per_s"] / bare["pages_per_s"] if bare["pages_per_s"] else 0,
+            }
+
+            log(f"{db.kind}: {LARGE_ROSTER:,} accounts (INSERT … SELECT)")
+            self.python("-m", "bench.seed", "grow", str(LARGE_ROSTER))
+            self.sequential_logins(LARGE_ROSTER, "V", 0)  # warm the new index pages
+            log(f"{db.kind}: login latency with {LARGE_ROSTER:,} accounts")
+            result["large_roster"] = self.sequential_logins(LARGE_ROSTER, "M", 1)
+        finally:
+            self.stop_server()
+        return result
+
+
+def fmt(value, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def bare_load(kind: str, url: str, csv_path: Path, workdir: Path) -> dict:
+    """The same rows loaded the cheapest way: ``COPY`` (PostgreSQL) or ``executemany``."""
+    if kind == "postgresql":
+        return {"method": "COPY", "seconds": copy_load(url, csv_path)}
+    return {"method": "executemany", "seconds": executemany_load(workdir, csv_path)}
+
+
+COPY_TABLE = """
+    CREATE TABLE bench_copy (
+        id bigserial PRIMARY KEY,
+        employee_id varchar(20) NOT NULL UNIQUE,
+        first_name varchar(100) NOT NULL,
+        last_name varchar(100) NOT NULL,
+        pin_last_name varchar(100),
+        birth_year smallint NOT NULL,
+        country varchar(2) NOT NULL,
+        status varchar(16) NOT NULL,
+        retirement_plan boolean,
+        separation_date date,
+        email varchar(254),
+        language varchar(5),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    )
+"""
+COLUMNS = (
+    "employee_id, first_name, last_name, pin_last_name, birth_year, country, status, "
+    "retirement_plan, separation_date, email, language"
+)
+
+
+def copy_load(url: str, csv_path: Path) -> float:
+    """Seconds to ``COPY`` the file into a table shaped like the roster (same indexes)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        begin = time.perf_counter()
+        with conn.cursor() as cursor:
+            cursor.execute(COPY_TABLE)
+            # Django's unique CharField also gets a pattern index on PostgreSQL; so does this.
+            cursor.execute(
+                "CREATE INDEX bench_copy_like ON bench_copy (employee_id varchar_pattern_ops)"
+            )
+            copy_sql = f"COPY bench_copy ({COLUMNS}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            with cursor.copy(copy_sql) as copy, open(csv_path, "rb") as source:
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+        conn.commit()
+        return time.perf_counter() - begin
+
+
+def executemany_load(workdir: Path, csv_path: Path) -> float:
+    """Seconds to read the file with ``csv`` and ``executemany`` it into a fresh SQLite table."""
+    path = workdir / "executemany.sqlite3"
+    begin = time.perf_counter()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(
+            "CREATE TABLE bench_copy (id integer PRIMARY KEY AUTOINCREMENT, "
+            "employee_id varchar(20) NOT NULL UNIQUE, first_name varchar(100) NOT NULL, "
+            "last_name varchar(100) NOT NULL, pin_last_name varchar(100), "
+            "birth_year smallint NOT NULL, country varchar(2) NOT NULL, "
+            "status varchar(16) NOT NULL, retirement_plan bool, separation_date date, "
+            "email varchar(254), language varchar(5), updated_at datetime)"
+        )
+        with open(csv_path, newline="", encoding="utf-8") as source:
+            rows = csv.reader(source)
+            next(rows)
+            with conn:
+                conn.executemany(
+                    f"INSERT INTO bench_copy ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                    rows,
+                )
+        return time.perf_counter() - begin
+    finally:
+        conn.close()
+        path.unlink(missing_ok=True)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+LABELS = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
+def _median_round(result: dict) -> dict:
+    return result["rounds"][result["median_round"]]
+
+
+def _unexpected(result: dict) -> int:
+    """Answers the load generator did not expect (a lock, a 429, an error page…)."""
+    parts = [*result["rounds"], result["latency"], result["small_roster"], result["large_roster"]]
+    parts += [result["pages"]["home"], result["pages"]["bare"]]
+    return sum(sum(part.get("unexpected", {}).values()) for part in parts)
+
+
+def _triple(values) -> str:
+    return "/".join(fmt(v, 0) for v in values)
+
+
+def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[dict]:
+    """The rows of the table: one cell per database, the target, and whether it is met."""
+    pg_copy = results.get("postgresql", {}).get("import", {}).get("bare_load", {}).get("seconds")
+    m = _median_round
+    # key, label, cell, target, check (None: no target)
+    spec = [
+        ("B", "B hash bound, verifies/s (before → after)",
+         lambda r: f"{fmt(m(r)['B_before'], 1)} → {fmt(m(r)['B_after'], 1)}"
+         + (" FLAG" if any(x["B_flag"] for x in r["rounds"]) else ""),
+         "differ ≤ 10%", lambda r: not any(x["B_flag"] for x in r["rounds"])),
+        ("verify_ms", "  one verify, one thread: wall / CPU (ms)",
+         lambda r: f"{fmt(r['hash']['verify_ms'], 1)} / {fmt(r['hash']['verify_cpu_ms'], 1)}",
+         "", None),
+        ("L", "L login POSTs/s at saturation (median)",
+         lambda r: fmt(m(r)["posts_per_s"], 1), "", None),
+        ("L_ok", "  of which successful logins/s",
+         lambda r: fmt(m(r)["signed_in_per_s"], 1), "", None),
+        ("R", "R = L / B (median; each round)",
+         lambda r: f"{fmt(m(r)['R'], 3)} ({' '.join(fmt(x['R'], 2) for x in r['rounds'])})",
+         "≥ 0.85", lambda r: m(r)["R"] >= 0.85),
+        ("latency", "login POST p50/p95/p99 at 70% (ms)",
+         lambda r: _triple(r["latency"][f"post_p{q}_ms"] for q in (50, 95, 99)),
+         "p99 ≤ 4 × verify", lambda r: r["latency"]["post_p99_ms"] <= 4 * r["hash"]["verify_ms"]),
+        ("H_home", "H home page, req/s",
+         lambda r: fmt(r["pages"]["home"]["pages_per_s"], 0), "", None),
+        ("H_bare", "  bare Django view, req/s",
+         lambda r: fmt(r["pages"]["bare"]["pages_per_s"], 0), "", None),
+        ("H_ratio", "  home ÷ bare",
+         lambda r: fmt(r["pages"]["ratio"], 2), "≥ 0.60", lambda r: r["pages"]["ratio"] >= 0.6),
+        ("import_s", f"import-roster {import_rows:,} rows (s)",
+         lambda r: fmt(r["import"]["seconds"], 1) if "seconds" in r["import"] else "FAILED",
+         "≤ 120", lambda r: r["import"]["seconds"] <= 120),
+        ("import_mb", "  peak memory (MB)",
+         lambda r: fmt(r["import"]["peak_rss_mb"], 0), "≤ 500",
+         lambda r: r["import"]["peak_rss_mb"] <= 500),
+        ("bare_load", "  COPY (PG) / executemany (SQLite) (s)",
+         lambda r: fmt(r["import"]["bare_load"]["seconds"], 1), "", None),
+        ("import_ratio", "  import ÷ PostgreSQL COPY",
+         lambda r: fmt(r["import"]["seconds"] / pg_copy, 1), "≤ 4",
+         lambda r: r["import"]["seconds"] / pg_copy <= 4),
+        ("p50", "login POST p50, 1k → 1M accounts (ms)",
+         lambda r: f"{fmt(r['small_roster']['post_p50_ms'], 1)} → "
+         f"{fmt(r['large_roster']['post_p50_ms'], 1)}", "", None),
+        ("p50_ratio", "  1M ÷ 1k",
+         lambda r: fmt(r["large_roster"]["post_p50_ms"] / r["small_roster"]["post_p50_ms"], 2),
+         "≤ 1.10",
+         lambda r: r["large_roster"]["post_p50_ms"] <= 1.1 * r["small_roster"]["post_p50_ms"]),
+        ("queries", "SQL queries: form / POST / home (right)",
+         lambda r: "{get_form} / {post} / {home}".format(**r["queries"]["right"]), "", None),
+        ("queries_fail", "  POST, wrong password / unknown ID",
+         lambda r: f"{r['queries']['wrong']['post']} / {r['queries']['unknown']['post']}",
+         "", None),
+        ("cpu_journey", "server+DB CPU per login journey (ms)",
+         lambda r: fmt(m(r)["server_cpu_ms_per_post"], 1), "", None),
+        ("hash_share", "  hash share (verify CPU ÷ that)",
+         lambda r: fmt(r["hash"]["verify_cpu_ms"] / m(r)["server_cpu_ms_per_post"], 2), "", None),
+        ("cpu_page", "server+DB CPU per page: home / bare (ms)",
+         lambda r: f"{fmt(r['pages']['home']['server_cpu_ms_per_page'], 2)} / "
+         f"{fmt(r['pages']['bare']['server_cpu_ms_per_page'], 2)}", "", None),
+        ("cores", "cores at saturation: server / loadgen / other",
+         lambda r: " / ".join(fmt(m(r)[k], 2) for k in ("server_cores", "client_cores",
+                                                         "other_cores")), "", None),
+        ("unexpected", "unexpected answers (all phases)",
+         lambda r: str(_unexpected(r)), "0", lambda r: _unexpected(r) == 0),
+    ]  # fmt: skip
+    rows = []
+    for key, label, cell, target, check in spec:
+        values, verdicts = {}, []
+        for kind, result in results.items():
+            try:
+                values[kind] = cell(result)
+                if check is not None:
+                    verdicts.append(bool(check(result)))
+            except (KeyError, TypeError, ZeroDivisionError, IndexError):
+                values[kind] = None
+        met = all(verdicts) if verdicts and check is not None else None
+        rows.append({"key": key, "label": label, "values": values, "target": target, "met": met})
+    return rows
+
+
+def render(rows: list[dict], kinds: list[str], header: str) -> str:
+    names = [LABELS[k] for k in kinds]
+    width = max(len(r["label"]) for r in rows) + 2
+    cells = [
+        [str(r["values"].get(k) if r["values"].get(k) is not None else "n/a") for k in kinds]
+        for r in rows
+    ]
+    col = max([len(n) for n in names] + [len(c) for line in cells for c in line]) + 2
+    lines = [header, ""]
+    lines.append("".ljust(width) + "".join(n.ljust(col) for n in names) + "target")
+    for r, line in zip(rows, cells, strict=True):
+        verdict = {True: "  ok", False: "  MISSED", None: ""}[r["met"]] if r["target"] else ""
+        lines.append(
+            r["label"].ljust(width) + "".join(c.ljust(col) for c in line) + r["target"] + verdict
+        )
+    return "\n".join(lines)
+
+
+def postgres_reachable(admin_url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            admin_url.replace("postgres://", "postgresql://", 1), connect_timeout=3
+        ):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--databases",
+        default=os.environ.get("BENCH_DATABASES", "postgresql,sqlite"),
+        help="which to bench, comma-separated (default: postgresql,sqlite)",
+    )
+    parser.add_argument(
+        "--pg-admin-url",
+        default=os.environ.get("BENCH_PG_ADMIN_URL", DEFAULT_ADMIN_URL),
+        help="a PostgreSQL URL allowed to create databases (a fresh one is made and dropped)",
+    )
+    parser.add_argument(
+        "--serve-args",
+        default=os.environ.get("BENCH_SERVE_ARGS", ""),
+        help="extra options for staffgate serve, e.g. '--workers 1 --threads 4'",
+    )
+    parser.add_argument("--quick", action="store_true", help="short phases, 100k-row import")
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    args = parser.parse_args(argv)  # fmt: skip
+
+    kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in LABELS]
+    if unknown:
+        parser.error(f"unknown database(s): {', '.join(unknown)}")
+    if "postgresql" in kinds and not postgres_reachable(args.pg_admin_url):
+        if os.environ.get("CI") == "true":
+            raise SystemExit(f"bench: PostgreSQL at {args.pg_admin_url} is unreachable")
+        print(f"NOTICE: PostgreSQL at {args.pg_admin_url} is unreachable: SQLite only.")
+        kinds.remove("postgresql")
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="staffgate-bench-"))
+    bench = Bench(args, workdir)
+    results: dict[str, dict] = {}
+    try:
+        size = bench.timing.import_rows
+        log(f"writing a {size:,}-row roster file")
+        csv_path = workdir / "roster.csv"
+        bench.python(str(ROOT / "bench" / "gen_roster.py"), str(size), str(csv_path))
+        for kind in kinds:
+            if kind == "postgresql":
+                db = Database.postgres(args.pg_admin_url, workdir, f"{os.getpid()}")
+            else:
+                db = Database.sqlite(workdir)
+            try:
+                results[kind] = bench.bench_database(db, csv_path)
+            finally:
+                bench.stop_server()
+                db.drop_all()
+    finally:
+        bench.stop_server()
+        if args.keep:
+            log(f"work folder kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    first = next(iter(results.values()), {})
+    layout = args.serve_args or "default layout"
+    hashing = first.get("hash", {})
+    header = (
+        f"staffgate bench — {dt.datetime.now():%Y-%m-%d %H:%M}, {hashing.get('cores')} cores, "
+        f"Argon2id {hashing.get('params')}, staffgate serve ({layout}), "
+        f"{ACCOUNTS:,} accounts, mix 60/20/20"
+        + (" — QUICK RUN, not comparable" if args.quick else "")
+    )
+    rows = summarise(results, bench.timing.import_rows)
+    table = render(rows, list(results), header)
+    print(table)
+    report = {
+        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "seconds": time.perf_counter() - started,
+        "machine": {
+            "cores": first.get("hash", {}).get("cores"),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "serve_args": args.serve_args,
+        "timing": bench.timing.__dict__,
+        "table": rows,
+        "results": results,
+    }
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(
+        f"\n{output.relative_to(ROOT) if output.is_relative_to(ROOT) else output} written "
+        f"({report['seconds'] / 60:.1f} min)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
