@@ -358,3 +358,12 @@ def test_help_form_in_spanish(client, mailoutbox):
     assert mailoutbox[0].subject.startswith("Recibimos su solicitud de ayuda")
     assert mailoutbox[0].body.startswith("Hola:")
     cache.clear()
+
+
+def test_mail_is_plain_text_without_html_escapes(make_person, make_account, mailoutbox):
+    from staffgate.core.mail import mail_account
+
+    account = make_account(make_person(first_name='D\'Arcy & "Jo"'))
+    mail_account(account, "registration_completed")
+    assert 'D\'Arcy & "Jo"' in mailoutbox[0].body
+    assert "&#x27;" not in mailoutbox[0].body and "&amp;" not in mailoutbox[0].body

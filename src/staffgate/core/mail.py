@@ -6,14 +6,26 @@ contain a secret: no password, PIN, answer or link that logs anyone in.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.template import Context, Engine
+from django.template.backends.django import get_installed_libraries
 from django.utils import translation
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def mail_engine() -> Engine:
+    """Templates for plain-text mail: the app template folders, without HTML escaping."""
+    return Engine(app_dirs=True, autoescape=False, libraries=get_installed_libraries())
+
+
+def render_mail(name: str, context: dict) -> str:
+    return mail_engine().get_template(name).render(Context(context, autoescape=False))
 
 
 def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> bool:
@@ -22,8 +34,8 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
         return False
     with translation.override(language or settings.LANGUAGE_CODE):
         full = {"portal_name": "staffgate", **context}
-        subject = " ".join(render_to_string(f"mail/{kind}_subject.txt", full).split())
-        body = render_to_string(f"mail/{kind}.txt", full)
+        subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
+        body = render_mail(f"mail/{kind}.txt", full)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
     except OSError:

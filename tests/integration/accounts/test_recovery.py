@@ -124,13 +124,13 @@ def test_full_recovery_sets_the_password_ends_sessions_and_mails_once(
 def test_the_reset_mail_is_written_in_the_account_language(client, make_account, monkeypatch):
     account = make_account(language="fr")
     rendered_in = []
-    original = core_mail.render_to_string
+    original = core_mail.render_mail
 
     def spy(template, context):
         rendered_in.append((template, translation.get_language()))
         return original(template, context)
 
-    monkeypatch.setattr(core_mail, "render_to_string", spy)
+    monkeypatch.setattr(core_mail, "render_mail", spy)
     client.get("/recover/?language=es")
     recover(client, account.user_id)
     assert rendered_in == [
@@ -201,7 +201,7 @@ def test_third_wrong_set_of_answers_locks_login_too(client, make_account, mailou
     codes = [outcome_code(answer(client, WRONG)) for _ in range(4)]
     assert codes == ["recover.invalid", "recover.invalid", "account.locked", "account.locked"]
     locked = answer(client, WRONG).content.decode()
-    assert 'href="/help/"' in locked.split('role="alert"')[1].split("</div>")[0]
+    assert 'href="/help/?topic=unlock"' in locked.split('role="alert"')[1].split("</div>")[0]
     assert outcome_code(answer(client, RIGHT)) == "account.locked"
     assert outcome_code(login(Client(), account.user_id, PASSWORD)) == "account.locked"
 
