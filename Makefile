@@ -76,3 +76,26 @@ clean:
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Browser tests (issue 4): Playwright drives Debian's Chromium against `staffgate serve`,
+# every page checked with axe-core. Never a downloaded browser: when chromium is missing
+# it comes from Debian's packages.
+E2E_STAMP := $(VENV)/.e2e-installed
+CHROMIUM := /usr/bin/chromium
+.PHONY: e2e screenshots
+
+$(CHROMIUM):
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+$(E2E_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[e2e]'
+	touch $@
+
+e2e: $(STAMP) $(E2E_STAMP) $(CHROMIUM)
+	@echo "== browser tests (Chromium, axe-core WCAG 2.2 A/AA, desktop and phone) =="
+	$(BIN)/pytest tests/e2e -p no:cacheprovider
+
+# PNGs of the main pages in English and French, for the README.
+screenshots: $(STAMP) $(E2E_STAMP) $(CHROMIUM)
+	$(BIN)/python scripts/screenshots.py docs/screenshots

@@ -1,0 +1,40 @@
+"""axe-core checks for WCAG 2.2 levels A and AA, with a report a person can act on.
+
+axe-core's script comes inside the axe-playwright-python wheel: nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+_axe = Axe()
+
+
+def violations(page) -> list[dict]:
+    """The WCAG A/AA violations axe-core finds on the page as it is now."""
+    return _axe.run(page, options=OPTIONS).response["violations"]
+
+
+def describe(found: list[dict], where: str) -> str:
+    """One paragraph per rule: id, impact, what it asks, each element with axe's advice."""
+    lines = [f"{len(found)} WCAG A/AA violation(s) on {where}:"]
+    for rule in found:
+        tags = ", ".join(tag for tag in rule["tags"] if tag.startswith("wcag"))
+        lines.append(f"- {rule['id']} ({rule['impact']}; {tags}): {rule['help']}")
+        lines.append(f"  {rule['helpUrl']}")
+        for node in rule["nodes"]:
+            lines.append(f"  * element {' '.join(map(str, node['target']))}")
+            lines.append(f"    html: {node['html'][:300]}")
+            summary = node.get("failureSummary") or ""
+            for advice in summary.splitlines():
+                lines.append(f"    {advice.strip()}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, where: str | None = None) -> None:
+    """Fail with a readable report unless axe-core finds zero WCAG 2.2 A/AA violations."""
+    found = violations(page)
+    assert not found, describe(found, where or page.url)

@@ -1,0 +1,216 @@
+"""Every journey of the portal in a real browser, at desktop and phone sizes (issue 4).
+
+Each page a journey reaches is checked by the ``audit`` visitor: ``<html lang>``, zero
+axe-core WCAG 2.2 A/AA violations, and no sideways scrolling.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.portal import AGENT_PASSWORD, AGENT_USERNAME
+from tests.e2e.steps import (
+    ANSWERS,
+    NEW_PASSWORD,
+    PASSWORD,
+    answer_questions,
+    expect_outcome,
+    expect_path,
+    field,
+    file_help_ticket,
+    fill,
+    helpdesk_log_in,
+    lock_by_recovery,
+    log_in,
+    open_login,
+    register,
+    start_recovery,
+    submit,
+)
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect_path(page, "/login/")
+
+
+def test_register_with_the_pin_and_land_on_home(page, person, audit, portal):
+    register(page, person, audit)
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text(person.full_name)
+    assert [name for name, _ in audit.seen] == [
+        "login",
+        "register-1-terms",
+        "register-2-contact",
+        "register-3-questions",
+        "register-4-password",
+        "home",
+    ]
+    assert portal.mails_to(person.email), "no registration e-mail was sent"
+    # The PIN was for registering once: it no longer opens anything.
+    log_out(page)
+    assert log_in(page, person.employee_id, person.pin, audit) == "login.invalid"
+    assert log_in(page, person.employee_id, PASSWORD, audit) is None
+    expect_path(page, "/")
+
+
+def test_login_form_works_with_the_keyboard_alone(page, person, audit):
+    open_login(page, audit)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_attribute("href", "#main")  # the first stop skips the header
+    focused = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || ''")
+        focused.append(name)
+        if name == "user_id":
+            break
+    assert "user_id" in focused, f"Tab never reached the User ID field: {focused}"
+    page.keyboard.type(person.employee_id)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "password"
+    page.keyboard.type(person.pin)
+    page.keyboard.press("Enter")
+    expect_path(page, "/register/terms/")
+    audit(page, "register-1-terms")
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "agree":
+            break
+    page.keyboard.press("Enter")
+    expect_path(page, "/register/contact/")
+
+
+def test_three_wrong_passwords_then_the_lock_message(page, registered, audit):
+    user_id = registered.employee_id
+    assert log_in(page, user_id, "Wrong1pass", audit) == "login.invalid"
+    assert log_in(page, user_id, "Wrong2pass", audit) == "login.invalid"
+    assert log_in(page, user_id, "Wrong3pass", audit) == "login.locked"
+    # During the lock even the right password is refused.
+    assert log_in(page, user_id, PASSWORD, audit) == "login.locked"
+    # The lock message leads to the Technical Help Form.
+    page.locator('[data-code="login.locked"]').get_by_role("link").click()
+    expect_path(page, "/help/")
+    audit(page, "help")
+
+
+def test_recover_with_the_challenge_questions(page, registered, audit, portal):
+    start_recovery(page, registered.employee_id, audit)
+    # Each answer field is labelled with the person's own question.
+    expect(field(page, "answer_1")).to_have_accessible_name("What was the name of your first pet?")
+    answer_questions(page, [answer for _, answer in ANSWERS])
+
+    expect_path(page, "/recover/password/")
+    audit(page, "recover-3-password")
+    fill(page, "new_password", NEW_PASSWORD)
+    fill(page, "confirm_password", NEW_PASSWORD)
+    submit(page)
+    expect_path(page, "/recover/done/")
+    audit(page, "recover-4-done")
+
+    assert log_in(page, registered.employee_id, PASSWORD, audit) == "login.invalid"
+    assert log_in(page, registered.employee_id, NEW_PASSWORD, audit) is None
+    expect_path(page, "/")
+    assert len(portal.mails_to(registered.email)) >= 2, "no e-mail about the reset"
+
+
+def test_locked_by_recovery_asks_for_help_and_the_help_desk_unlocks(
+    new_page, registered, audit, portal
+):
+    person_page = new_page()
+    lock_by_recovery(person_page, registered.employee_id, audit)
+    person_page.locator('[data-code="account.locked"]').get_by_role("link").click()
+    expect_path(person_page, "/help/")
+    audit(person_page, "help")
+    reference = file_help_ticket(person_page, registered, audit)
+    # The recovery lock closes the login too.
+    assert log_in(person_page, registered.employee_id, PASSWORD, audit) == "account.locked"
+
+    agent = new_page()
+    helpdesk_log_in(agent, AGENT_USERNAME, AGENT_PASSWORD, audit)
+    agent.get_by_role("link", name=reference).click()
+    expect_path(agent, f"/helpdesk/tickets/{reference}/")
+    audit(agent, "helpdesk-ticket")
+    expect(agent.locator('[data-field="lock"]')).to_have_attribute("data-lock", "recovery")
+
+    unlock = agent.locator('form[data-action="unlock"]')
+    fill(agent, "reason", "Called back on the number on file; identity checked.", scope=unlock)
+    submit(agent, scope=unlock)
+    expect_path(agent, f"/helpdesk/tickets/{reference}/")
+    expect(agent.get_by_role("status")).to_be_visible()
+    audit(agent, "helpdesk-ticket-unlocked")
+    expect(agent.locator('[data-field="lock"]')).not_to_have_attribute("data-lock", "recovery")
+
+    assert log_in(person_page, registered.employee_id, PASSWORD, audit) is None
+    expect_path(person_page, "/")
+
+
+def test_change_password_in_the_profile_ends_other_sessions(new_page, registered, audit):
+    other_device = new_page()
+    assert log_in(other_device, registered.employee_id, PASSWORD, audit) is None
+
+    page = new_page()
+    assert log_in(page, registered.employee_id, PASSWORD, audit) is None
+    page.get_by_role("link", name="Edit my profile").click()
+    expect_path(page, "/profile/")
+    audit(page, "profile")
+    page.get_by_role("link", name="Change password").click()
+    expect_path(page, "/profile/password/")
+    audit(page, "profile-password")
+
+    fill(page, "current_password", PASSWORD)
+    fill(page, "new_password", "short1")
+    fill(page, "confirm_password", "short1")
+    submit(page)
+    expect_outcome(page, "form.invalid")
+    expect(page.locator('[data-code="password.too_short"]')).to_be_visible()
+    audit(page, "profile-password-errors")
+
+    fill(page, "current_password", PASSWORD)
+    fill(page, "new_password", NEW_PASSWORD)
+    fill(page, "confirm_password", NEW_PASSWORD)
+    submit(page)
+    expect_path(page, "/profile/")
+    expect(page.get_by_role("status")).to_be_visible()
+    audit(page, "profile-password-changed")
+
+    other_device.reload()
+    expect_path(other_device, "/login/")
+    log_out(page)
+    assert log_in(page, registered.employee_id, PASSWORD, audit) == "login.invalid"
+    assert log_in(page, registered.employee_id, NEW_PASSWORD, audit) is None
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_the_whole_registration_in_another_language(
+    language, page, person, audit, new_page, portal
+):
+    register(page, person, audit, language=language)
+
+    assert audit.seen == [
+        ("login", "en"),
+        ("register-1-terms", language),
+        ("register-2-contact", language),
+        ("register-3-questions", language),
+        ("register-4-password", language),
+        ("home", language),
+    ]
+    assert portal.mails_to(person.email)
+    # The account keeps the language: a later login from another browser comes back in it.
+    audit.language = "en"
+    later = new_page()
+    assert log_in(later, person.employee_id, PASSWORD, audit, language_after=language) is None
+    expect(later.locator("html")).to_have_attribute("lang", language)
+
+
+def test_language_link_switches_the_login_page(page, audit):
+    open_login(page, audit)
+    page.get_by_role("navigation", name="Language").get_by_role(
+        "link", name=re.compile("Fran")
+    ).click()
+    audit.language = "fr"
+    audit(page, "login")
