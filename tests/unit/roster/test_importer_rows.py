@@ -3,7 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.core.validators import EmailValidator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from staffgate.roster import importer
 from staffgate.roster.importer import (
     COLUMNS,
     HeaderInvalid,
@@ -274,3 +278,9 @@ def test_blank_header_names_are_ignored_columns():
     layout = read_header([*COLUMNS, "", " "])
     fields = [GOOD[name] for name in COLUMNS] + ["", "ignored"]
     assert parse_row(fields, layout, max_birth_year=MAX_BIRTH_YEAR).employee_id == "0112233"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.from_regex(importer._PLAIN_EMAIL, fullmatch=True).filter(lambda e: len(e) <= 254))
+def test_the_fast_email_check_only_accepts_what_django_accepts(email):
+    EmailValidator()(email)  # raises if the shortcut let through something Django refuses
