@@ -13,4 +13,5 @@ def account_id(number: int) -> str:
 
 def unknown_id(run: str, number: int) -> str:
     """An ID that is in no roster, fresh for each attempt so it never locks."""
-    return f"NX{run}{number:09d}"[:20]
+    tag = "".join(ch for ch in run.upper() if ch.isascii() and ch.isalnum())[:6]
+    return f"NX{tag}{number:09d}"
