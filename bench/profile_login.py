@@ -13,6 +13,7 @@ Run with the bench's environment (``DATABASE_URL`` …); accounts must exist (``
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -32,11 +33,19 @@ def _setup() -> None:
     django.setup()
 
 
-def journey(user_id: str, password: str, capture=None) -> dict[str, int]:
-    """One login through the test client; with ``capture``, the queries of each request."""
+@functools.cache
+def _client():
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=True, HTTP_HOST=_HOST)
+    # One client for every journey: a new one would load the middleware (and let
+    # whitenoise scan the static files) again, which the server does only at start.
+    return Client(enforce_csrf_checks=True, HTTP_HOST=_HOST)
+
+
+def journey(user_id: str, password: str, capture=None) -> dict[str, int]:
+    """One login through the test client; with ``capture``, the queries of each request."""
+    client = _client()
+    client.cookies.clear()  # a new visitor
     counts = {}
 
     def run(name, call):

@@ -570,6 +570,9 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
          lambda r: fmt(r["large_roster"]["post_p50_ms"] / r["small_roster"]["post_p50_ms"], 2),
          "≤ 1.10",
          lambda r: r["large_roster"]["post_p50_ms"] <= 1.1 * r["small_roster"]["post_p50_ms"]),
+        ("p50_cpu", "  server+DB CPU per journey, 1k → 1M (ms)",
+         lambda r: f"{fmt(r['small_roster']['server_cpu_ms_per_post'], 1)} → "
+         f"{fmt(r['large_roster']['server_cpu_ms_per_post'], 1)}", "", None),
         ("queries", "SQL queries: form / POST / home (right)",
          lambda r: "{get_form} / {post} / {home}".format(**r["queries"]["right"]), "", None),
         ("queries_fail", "  POST, wrong password / unknown ID",
@@ -665,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NOTICE: PostgreSQL at {args.pg_admin_url} is unreachable: SQLite only.")
         kinds.remove("postgresql")
 
+    # A plain kill still stops the server and drops the databases (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: stopped"))
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="staffgate-bench-"))
     bench = Bench(args, workdir)
