@@ -202,3 +202,10 @@ def test_v1_2_help_desk_actions_survive_generated_input(db, make_account):
         check(response, {"action": action, "reason": reason})
 
     run()
+
+
+@pytest.mark.parametrize("path", ["/helpdesk/tickets/%00x/", "/login/?language=%00", "/%00"])
+def test_v1_2_nul_in_an_address_is_a_plain_bad_request(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()

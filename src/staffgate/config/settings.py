@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "staffgate.core.middleware.NoStoreMiddleware",
+    "staffgate.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staffgate.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -103,3 +103,25 @@ class DatabaseUnavailableMiddleware:
             response["Retry-After"] = "30"
             return response.render()
         return None
+
+
+class RejectNulMiddleware:
+    """Refuse a request whose address or query string holds a NUL character, with a plain 400.
+
+    No legitimate address contains one, and databases refuse to store or compare it.
+    Form fields are not checked here: forms refuse NUL themselves, with a field error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or self._has_nul(request.GET):
+            from django.template.response import SimpleTemplateResponse
+
+            return SimpleTemplateResponse("400.html", {}, status=400).render()
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(query) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query)
