@@ -9,9 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.passwords import PasswordProblem, check_password, common_passwords
 from staffgate.accounts.questions import QUESTIONS, AnswerProblem, check_answers
-from staffgate.core.forms import CodedForm
-
-REQUIRED = {"required": _("This field is required.")}
+from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
 
 PASSWORD_MESSAGES = {
     PasswordProblem.TOO_SHORT: _("The password is too short."),
@@ -55,15 +53,7 @@ def password_rules_text(policy: str) -> str:
 
 class LoginForm(CodedForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
-    user_id = forms.CharField(
-        label=_("User ID"),
-        max_length=64,
-        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-        help_text=_("Your Employee ID, as printed on your pay stub."),
-    )
+    user_id = user_id_field()
     password = forms.CharField(
         label=_("Password or PIN"),
         max_length=256,

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.accounts.forms import REQUIRED, ContactForm, NewPasswordForm, QuestionsForm
+from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
 from staffgate.accounts.profile import CurrentPassword
-from staffgate.core.forms import CodedForm
+from staffgate.core.forms import REQUIRED, CodedForm
 
 
 class CurrentPasswordForm(CodedForm):

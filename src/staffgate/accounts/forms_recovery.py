@@ -5,21 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.accounts.forms import REQUIRED
 from staffgate.accounts.questions import MAX_ANSWER_LENGTH, QUESTIONS
-from staffgate.core.forms import CodedForm
+from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
 
 
 class RecoverStartForm(CodedForm):
-    user_id = forms.CharField(
-        label=_("User ID"),
-        max_length=64,
-        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-        help_text=_("Your Employee ID, as printed on your pay stub."),
-    )
+    user_id = user_id_field()
 
 
 class RecoveryAnswersForm(CodedForm):

@@ -12,7 +12,8 @@ that the last allowed failure sets blocks login too and never ends by itself.
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -26,6 +27,7 @@ from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import COUNT, QUESTIONS, normalise_answer
 from staffgate.audit.services import record_event
 from staffgate.core import timeutil
+from staffgate.core.flows import SessionState
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.roster.eligibility import check_eligibility, facts_of
@@ -73,30 +75,15 @@ class RecoveryOutcome(enum.Enum):
 
 
 @dataclass
-class RecoveryState:
+class RecoveryState(SessionState):
     """One person's way through the flow; never holds an answer, a hash or "registered"."""
+
+    session_key: ClassVar[str] = STATE_KEY
 
     user_id: str
     started_at: float
     answered_at: float | None = None
     done: bool = False
-
-    @classmethod
-    def load(cls, session) -> RecoveryState | None:
-        data = session.get(STATE_KEY)
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def save(self, session) -> None:
-        session[STATE_KEY] = asdict(self)
-
-    @staticmethod
-    def clear(session) -> None:
-        session.pop(STATE_KEY, None)
 
 
 def current_stage(

@@ -8,7 +8,8 @@ everything in one transaction at the end.
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import normalise_answer
 from staffgate.audit.services import record_event
 from staffgate.core import timeutil
+from staffgate.core.flows import SessionState
 from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.models import Person
 
@@ -54,8 +56,10 @@ def current_stage(done: list[str]) -> Stage:
 
 
 @dataclass
-class RegistrationState:
+class RegistrationState(SessionState):
     """Everything the wizard has collected so far for one person."""
+
+    session_key: ClassVar[str] = STATE_KEY
 
     user_id: str
     person_pk: int
@@ -75,19 +79,6 @@ class RegistrationState:
             raise ValueError(f"stage {stage.value} is not the current one")
         self.done.append(stage.value)
 
-    @classmethod
-    def load(cls, session) -> RegistrationState | None:
-        data = session.get(STATE_KEY)
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def save(self, session) -> None:
-        session[STATE_KEY] = asdict(self)
-
 
 def begin_registration(request, person: Person) -> RegistrationState:
     """After a correct PIN: a fresh session key and an empty wizard."""
@@ -104,7 +95,7 @@ def begin_registration(request, person: Person) -> RegistrationState:
 
 
 def abandon_registration(session) -> None:
-    session.pop(STATE_KEY, None)
+    RegistrationState.clear(session)
 
 
 def hash_answers(pairs: list[tuple[str, str]]) -> list[list[str]]:

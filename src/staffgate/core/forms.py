@@ -1,6 +1,22 @@
 """Form plumbing shared by every page: field errors that carry a stable ``data-code``."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+REQUIRED = {"required": _("This field is required.")}
+
+
+def user_id_field() -> forms.CharField:
+    """The User ID box, the same on every form that asks for it."""
+    return forms.CharField(
+        label=_("User ID"),
+        max_length=64,
+        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Your Employee ID, as printed on your pay stub."),
+    )
 
 
 class CodedBoundField(forms.BoundField):

@@ -6,11 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import CodedForm
+from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
 from staffgate.helpdesk.models import Topic
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 
-REQUIRED = {"required": _("This field is required.")}
 MESSAGE_MAX = 2000
 REASON_MAX = 500
 
@@ -20,15 +19,7 @@ def _at_most(n: int) -> dict:
 
 
 class HelpForm(CodedForm):
-    user_id = forms.CharField(
-        label=_("User ID"),
-        max_length=64,
-        error_messages=REQUIRED | {"max_length": _("A User ID has at most 20 characters.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-        help_text=_("Your Employee ID, as printed on your pay stub."),
-    )
+    user_id = user_id_field()
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
