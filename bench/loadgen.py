@@ -202,7 +202,13 @@ async def pages(args, host, port, tally: Tally) -> None:
     tally.end = tally.start + args.duration
 
     async def user(connection: Connection):
+        sent = 0
         while time.perf_counter() < tally.end:
+            sent += 1
+            if args.reconnect_every and sent % args.reconnect_every == 0:
+                # Keep-alive pins a connection to the worker that accepted it; browsers come
+                # and go, so new connections let the busy workers' load even out.
+                connection.close()
             try:
                 answer = await connection.request("GET", args.path)
             except (OSError, asyncio.IncompleteReadError):
@@ -255,6 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--path", default="/", help="get: the page to request")
     parser.add_argument("--login", action="store_true", help="get: as logged-in people")
+    parser.add_argument(
+        "--reconnect-every", type=int, default=25, help="get: requests per connection"
+    )
     parser.add_argument("--watch-pid", type=int, help="the server's pid, to count its CPU")
     parser.add_argument("--watch-db", default="", help="PostgreSQL database to count too")
     args = parser.parse_args(argv)

@@ -449,7 +449,7 @@ class Bench:
         }  # fmt: skip
 
         log(f"{db.kind}: home page against the bare view")
-        pages = ["--users", str(t.users), "--warmup", "1", "--duration", str(t.h_seconds)]
+        pages = ["--users", str(2 * t.users), "--warmup", "1", "--duration", str(t.h_seconds)]
         home = self.loadgen(server, "get", "--path", "/", "--login", *pages)
         bare = self.loadgen(server, "get", "--path", "/bench/bare", *pages)
         result["pages"] = {
