@@ -49,3 +49,43 @@ def test_v2_4_1_the_help_form_is_rate_limited_per_address(client):
     assert outcome_code(client.post("/help/", HELP, REMOTE_ADDR="203.0.113.22")) == (
         "help.submitted"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_v6_3_1_database_counters_are_exact_under_concurrent_failures():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from staffgate.core.throttle import Throttle
+
+    throttle = Throttle("login", limit=1000, window=300)
+
+    def hit(_):
+        try:
+            return throttle.hit("198.51.100.77", now=1_000_000.0)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = sorted(pool.map(hit, range(40)))
+    assert counts == list(range(1, 41))
+
+
+def test_v6_3_1_counters_live_in_redis_when_configured(settings):
+    import redis
+
+    from staffgate.core.throttle import Throttle
+
+    url = "redis://127.0.0.1:6379/15"
+    redis.Redis.from_url(url).flushdb()
+    settings.STAFFGATE_CACHE_URL = url
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    throttle = Throttle("login", limit=3, window=300)
+    for _ in range(3):
+        throttle.hit("198.51.100.78", now=2_000_000.0)
+    assert throttle.retry_after("198.51.100.78", now=2_000_000.0) == 100
+    keys = [k.decode() for k in redis.Redis.from_url(url).keys("*throttle*")]
+    assert keys and all("198.51.100.78" in k for k in keys)

@@ -1,16 +1,27 @@
-"""Per-address throttling in the shared cache, so it holds across app servers.
+"""Per-address throttling shared by every app server.
 
 Fixed windows: each address may fail ``limit`` times per ``window`` seconds in
 one scope (``login``, ``recover``, ``help``…); past that it is answered 429.
+Counters live in Redis when ``STAFFGATE_CACHE_URL`` names one, otherwise in a
+database table changed by one atomic upsert, so they are exact across servers.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+
+from staffgate.core.models import ThrottleCount
+
+TABLE = ThrottleCount._meta.db_table
+# About one hit in this many also deletes expired counters.
+PRUNE_ONE_IN = 500
 
 
 @dataclass(frozen=True)
@@ -19,25 +30,64 @@ class Throttle:
     limit: int
     window: int
 
-    def _key(self, address: str, now: float) -> tuple[str, int]:
-        slot = int(now // self.window)
-        return f"throttle:{self.scope}:{address}:{slot}", slot
-
     def retry_after(self, address: str, *, now: float | None = None) -> int | None:
         """Seconds until ``address`` may try again, or ``None`` when it may now."""
         now = time.time() if now is None else now
-        key, slot = self._key(address, now)
-        if (cache.get(key) or 0) < self.limit:
+        slot = int(now // self.window)
+        if _store().count(self._key(address), slot) < self.limit:
             return None
         return max(1, math.ceil((slot + 1) * self.window - now))
 
     def hit(self, address: str, *, now: float | None = None) -> int:
         """Count one failure for ``address``; returns the count in this window."""
         now = time.time() if now is None else now
-        key, _ = self._key(address, now)
-        cache.add(key, 0, timeout=self.window * 2)
+        slot = int(now // self.window)
+        return _store().add(self._key(address), slot, (slot + 1) * self.window)
+
+    def _key(self, address: str) -> str:
+        return f"{self.scope}:{address}"[:200]
+
+
+class CacheCounters:
+    """Counters in Django's cache (Redis: ``add`` and ``incr`` are atomic)."""
+
+    def count(self, key: str, slot: int) -> int:
+        return cache.get(f"throttle:{key}:{slot}") or 0
+
+    def add(self, key: str, slot: int, expires_at: int) -> int:
+        name = f"throttle:{key}:{slot}"
+        timeout = max(1, int(expires_at - time.time()) + 1)
+        cache.add(name, 0, timeout=timeout)
         try:
-            return cache.incr(key)
+            return cache.incr(name)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=self.window * 2)
+            cache.set(name, 1, timeout=timeout)
             return 1
+
+
+class DatabaseCounters:
+    """Counters in one table: a primary-key read to check, one upsert to count."""
+
+    def count(self, key: str, slot: int) -> int:
+        row = ThrottleCount.objects.filter(key=key, slot=slot).values_list("hits", flat=True)
+        return next(iter(row), 0)
+
+    def add(self, key: str, slot: int, expires_at: int) -> int:
+        sql = f"""
+            INSERT INTO {TABLE} AS t (key, slot, hits, expires_at) VALUES (%s, %s, 1, %s)
+            ON CONFLICT (key) DO UPDATE SET
+                hits = CASE WHEN t.slot = excluded.slot THEN t.hits + 1 ELSE 1 END,
+                slot = excluded.slot,
+                expires_at = excluded.expires_at
+            RETURNING hits
+        """  # noqa: S608 - the table name is a constant; values are parameters
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, slot, expires_at])
+            (hits,) = cursor.fetchone()
+        if random.randrange(PRUNE_ONE_IN) == 0:
+            ThrottleCount.objects.filter(expires_at__lt=time.time()).delete()
+        return hits
+
+
+def _store() -> CacheCounters | DatabaseCounters:
+    return CacheCounters() if settings.STAFFGATE_CACHE_URL else DatabaseCounters()
