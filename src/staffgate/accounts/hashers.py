@@ -1,7 +1,23 @@
 """Argon2id tuned for a login portal: OWASP minimum parameters, raised by settings."""
 
+import os
+import threading
+from functools import cache
+
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+@cache
+def hash_slots() -> threading.BoundedSemaphore:
+    """How many hashes this process may compute at once (``STAFFGATE_HASH_CONCURRENCY``).
+
+    Each Argon2 hash holds its memory cost for its whole run; capping them at
+    the cores keeps peak memory bounded and loses no throughput.
+    """
+    return threading.BoundedSemaphore(
+        settings.STAFFGATE_HASH_CONCURRENCY or max(1, os.cpu_count() or 1)
+    )
 
 
 class StaffgateArgon2Hasher(Argon2PasswordHasher):
@@ -10,6 +26,14 @@ class StaffgateArgon2Hasher(Argon2PasswordHasher):
     Same algorithm name, so hashes made with other parameters (Django's stock
     ones included) still verify and are re-hashed at the next successful login.
     """
+
+    def verify(self, password, encoded):
+        with hash_slots():
+            return super().verify(password, encoded)
+
+    def encode(self, password, salt):
+        with hash_slots():
+            return super().encode(password, salt)
 
     @property
     def time_cost(self):

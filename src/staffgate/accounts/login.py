@@ -68,11 +68,12 @@ def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) ->
         record_event("account:login:refused", request=request, user_id=key, outcome=outcome.value)
         return LoginResult(outcome, user_id)
 
-    person = (
-        Person.objects.select_related("account").filter(employee_id=user_id).first()
-        if len(user_id) <= MAX_LENGTH
-        else None
-    )
+    person = None
+    if len(user_id) <= MAX_LENGTH:
+        # [:1] rather than first(): no ORDER BY on a unique lookup.
+        person = next(
+            iter(Person.objects.select_related("account").filter(employee_id=user_id)[:1]), None
+        )
     account = getattr(person, "account", None) if person is not None else None
     if account is not None:
 

@@ -128,7 +128,6 @@ def database_config(url: str | None, default_sqlite_path: Path) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # SQLite: take the write lock at BEGIN so counters change one writer at a time,
         # and wait for it rather than failing at once under concurrent logins.
-        config["CONN_MAX_AGE"] = 0
         config.pop("CONN_HEALTH_CHECKS", None)
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

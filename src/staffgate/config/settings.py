@@ -107,6 +107,8 @@ STAFFGATE_ARGON2_MEMORY_KIB = env.int(
     "STAFFGATE_ARGON2_MEMORY_KIB", 19456, minimum=8, maximum=4 * 1024 * 1024
 )
 STAFFGATE_ARGON2_PARALLELISM = env.int("STAFFGATE_ARGON2_PARALLELISM", 1, minimum=1, maximum=16)
+# Hashes one process computes at once; 0 = one per core (`staffgate serve` divides by workers).
+STAFFGATE_HASH_CONCURRENCY = env.int("STAFFGATE_HASH_CONCURRENCY", 0, minimum=0, maximum=256)
 # The subclass keeps the algorithm name "argon2", so it alone must claim it: it verifies
 # hashes made with any Argon2 parameters and upgrades them at the next login.
 PASSWORD_HASHERS = [
@@ -144,7 +146,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "staffgate.core.session_store"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
 SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS

@@ -1,6 +1,6 @@
 """Each login attempt costs one password hash, whatever the ID; the pages around it cost none.
 
-The hash is the cost the portal pays on purpose (issue 6): a login that cost two would
+The hash is the cost the portal pays on purpose: a login that cost two would
 halve the logins a server can take, and one that cost none would tell an attacker that
 the ID does not exist.
 """

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -22,8 +23,11 @@ class Command(BaseCommand):
             "--threads", type=int, default=2, help="Threads per process (default: 2)."
         )
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log every request to standard output."
+        )
 
-    def handle(self, bind, workers, threads, no_collectstatic, **options):
+    def handle(self, bind, workers, threads, no_collectstatic, access_log, **options):
         host, sep, port = bind.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise CommandError(f"--bind {bind!r} must read HOST:PORT, e.g. 127.0.0.1:8000.")
@@ -31,6 +35,10 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads must be at least 1.")
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+
+        if not settings.STAFFGATE_HASH_CONCURRENCY:
+            # Workers fork from here: together they never hash on more threads than cores.
+            settings.STAFFGATE_HASH_CONCURRENCY = max(1, default_workers() // workers)
 
         from gunicorn.app.base import BaseApplication
 
@@ -41,7 +49,7 @@ class Command(BaseCommand):
                     "workers": workers,
                     "threads": threads,
                     "worker_class": "gthread",
-                    "accesslog": "-",
+                    "accesslog": "-" if access_log else None,
                     "errorlog": "-",
                     "timeout": 30,
                     "graceful_timeout": 10,

@@ -1,0 +1,32 @@
+"""Database sessions that skip writes which would store what is already stored.
+
+A login saves its new session at once (its key is needed to list it); without
+this, Django's session middleware would write the same data a second time.
+"""
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+
+class SessionStore(DatabaseSessionStore):
+    _stored: bytes | None = None
+
+    def _snapshot(self, data) -> bytes:
+        return self.serializer().dumps(data)
+
+    def load(self):
+        data = super().load()
+        self._stored = self._snapshot(data) if self.session_key else None
+        return data
+
+    def save(self, must_create=False):
+        data = self._get_session(no_load=must_create)
+        snapshot = self._snapshot(data)
+        if not must_create and self.session_key and snapshot == self._stored:
+            return
+        super().save(must_create=must_create)
+        self._stored = snapshot
+
+    def delete(self, session_key=None):
+        super().delete(session_key)
+        if session_key is None or session_key == self.session_key:
+            self._stored = None

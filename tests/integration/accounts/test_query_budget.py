@@ -1,0 +1,42 @@
+"""The login path stays lean: a fixed, small number of SQL statements per request."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(client, method: str, path: str, data=None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        getattr(client, method)(path, data or {})
+    # Savepoints are the test's own transaction wrapping; in production they are BEGIN/COMMIT.
+    return [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
+
+
+@pytest.mark.parametrize(("user_id", "password"), [("known", "Wrong1pass"), ("5551234", "x1")])
+def test_a_failed_login_costs_five_statements(client, make_account, user_id, password):
+    account = make_account()
+    user_id = account.user_id if user_id == "known" else user_id
+    sql = statements(client, "post", "/login/", {"user_id": user_id, "password": password})
+    # throttle check, charge, person lookup, audit, throttle count
+    assert len(sql) == 5, sql
+
+
+def test_a_successful_login_costs_nine_statements(client, make_account):
+    account = make_account()
+    sql = statements(client, "post", "/login/", {"user_id": account.user_id, "password": PASSWORD})
+    # throttle check, charge, person, clear counts, audit, session key check, session insert,
+    # session listing, last login
+    assert len(sql) == 9, sql
+
+
+def test_the_login_form_costs_none_and_the_home_page_two(client, make_account):
+    assert statements(client, "get", "/login/") == []
+    account = make_account()
+    client.post("/login/", {"user_id": account.user_id, "password": PASSWORD})
+    assert len(statements(client, "get", "/")) == 2  # the session, the account with its person
