@@ -70,14 +70,14 @@ test-postgres: $(STAMP)
 clean:
 	rm -rf $(VENV) var build *.egg-info
 
-# Performance bench (issue 6): PostgreSQL and SQLite, under 10 minutes; prints one table
+# Performance bench: PostgreSQL and SQLite, under 10 minutes; prints one table
 # and writes bench/results/latest.json. BENCH_ARGS='--quick' for a short trial run.
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# Browser tests (issue 4): Playwright drives Debian's Chromium against `staffgate serve`,
+# Browser tests: Playwright drives Debian's Chromium against `staffgate serve`,
 # every page checked with axe-core. Never a downloaded browser: when chromium is missing
 # it comes from Debian's packages.
 E2E_STAMP := $(VENV)/.e2e-installed

@@ -1,4 +1,4 @@
-"""Every journey of the portal in a real browser, at desktop and phone sizes (issue 4).
+"""Every journey of the portal in a real browser, at desktop and phone sizes.
 
 Each page a journey reaches is checked by the ``audit`` visitor: ``<html lang>``, zero
 axe-core WCAG 2.2 A/AA violations, and no sideways scrolling.
