@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission, User
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.utils import timezone
 
@@ -72,6 +73,20 @@ def make_account(make_person):
                 answer_hash=make_password(answer),
             )
         return account
+
+    return make
+
+
+AGENT_PASSWORD = "Desk-agent-2026!"
+
+
+@pytest.fixture
+def make_agent(db):
+    def make(username="alice", *, agent=True, **fields) -> User:
+        user = User.objects.create_user(username, password=AGENT_PASSWORD, **fields)
+        if agent:
+            user.user_permissions.add(Permission.objects.get(codename="act_on_tickets"))
+        return user
 
     return make
 

@@ -10,7 +10,7 @@ import functools
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
 from django.utils import translation
@@ -32,12 +32,20 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
     """Send one mail of ``kind`` to ``to`` in ``language``; True when it was handed over."""
     if not to:
         return False
-    with translation.override(language or settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
         full = {"portal_name": "staffgate", **context}
         subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
         body = render_mail(f"mail/{kind}.txt", full)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+        message = EmailMessage(
+            subject,
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [to],
+            headers={"X-Staffgate-Mail": kind, "Content-Language": language},
+        )
+        message.send(fail_silently=False)
     except OSError:
         # A mail server being down must not undo the security action that triggered the mail.
         log.exception("could not send %s mail", kind)

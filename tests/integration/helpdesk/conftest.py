@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.test import Client
 
 from staffgate.helpdesk import services
+from tests.conftest import AGENT_PASSWORD
 
-AGENT_PASSWORD = "Desk-agent-2026!"
 HELP = {
     "user_id": "1234567",
     "full_name": "Pat Jones",
@@ -26,17 +25,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def make_agent(db):
-    def make(username="alice", *, agent=True, **fields) -> User:
-        user = User.objects.create_user(username, password=AGENT_PASSWORD, **fields)
-        if agent:
-            user.user_permissions.add(Permission.objects.get(codename="act_on_tickets"))
-        return user
-
-    return make
 
 
 def agent_login(client, username, password=AGENT_PASSWORD, **extra):
