@@ -11,7 +11,9 @@ import argparse
 import csv
 import random
 import sys
-import unicodedata
+
+# The PIN module is plain Python: usable here without Django.
+from staffgate.roster.pin import letters_only
 
 FIRST_NAMES = (
     "Élise Zoë Chloé Renée Inès Léa Noémie Anaïs Hélène Maëlle Mary John Seán Ana José "
@@ -29,6 +31,7 @@ STATUSES = ["active"] * 70 + ["inactive"] * 8 + ["retired"] * 15 + ["separated"]
 TRUE_WORDS = ("true", "yes", "1", "Y", "TRUE")
 FALSE_WORDS = ("false", "no", "0", "N", "")
 LANGUAGES = ("en", "en", "en", "fr", "es", "")
+# The importer's columns, in its order (kept here so the generator needs no Django).
 HEADER = (
     "employee_id",
     "first_name",
@@ -42,10 +45,6 @@ HEADER = (
     "email",
     "language",
 )
-
-
-def ascii_letters(name: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", name).lower() if "a" <= ch <= "z")
 
 
 def employee_id(i: int) -> str:
@@ -72,7 +71,7 @@ def rows(n: int, seed: int = 20260101):
             )
         email = ""
         if rng.random() < 0.6:
-            email = f"{ascii_letters(first)}.{ascii_letters(last)}{i}@example.com"
+            email = f"{letters_only(first)}.{letters_only(last)}{i}@example.com"
         yield (
             employee_id(i),
             first,
