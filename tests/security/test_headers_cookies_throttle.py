@@ -183,3 +183,10 @@ def test_v13_4_deploy_check_with_production_settings_reports_nothing(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_v6_3_1_the_admin_has_no_login_of_its_own(client):
+    response = client.post("/admin/login/", {"username": "root", "password": "guess"})
+    assert response.status_code in (301, 302)
+    assert response["Location"] == "/helpdesk/login/"
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")

@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +31,7 @@ from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import throttled_response
+from staffgate.core.views import safe_next, throttled_response
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -87,15 +86,6 @@ def account_required(view):
     return wrapper
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
@@ -125,7 +115,7 @@ def login_view(request):
             )
             if result.outcome is LoginOutcome.SIGNED_IN:
                 sessions.start_account_session(request, result.account)
-                return HttpResponseRedirect(_safe_next(request) or reverse("home"))
+                return HttpResponseRedirect(safe_next(request) or reverse("home"))
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person)
                 return redirect(Stage.TERMS.url_name)
@@ -143,7 +133,7 @@ def login_view(request):
             "form": form,
             "outcome": outcome,
             "message": outcome_message(outcome) if outcome else "",
-            "next": _safe_next(request) or "",
+            "next": safe_next(request) or "",
         },
     )
 

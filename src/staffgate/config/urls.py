@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from staffgate.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Staff sign in through the help-desk login, which has its own lockout and audit.
+    path("admin/login/", RedirectView.as_view(url="/helpdesk/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("staffgate.accounts.urls")),
     path("", include("staffgate.accounts.recovery_urls")),

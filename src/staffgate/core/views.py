@@ -38,3 +38,19 @@ def csrf_failure(request, reason=""):
     from django.shortcuts import render
 
     return render(request, "403_csrf.html", status=403)
+
+
+def safe_next(request, *, within: str = "/") -> str | None:
+    """The ``next`` address of a request, when it stays on this site under ``within``."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next")
+    if (
+        target
+        and target.startswith(within)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return None

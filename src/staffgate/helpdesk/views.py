@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,7 +29,7 @@ from staffgate.audit.services import clean_text, client_ip, record_event
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import throttled_response
+from staffgate.core.views import safe_next, throttled_response
 from staffgate.helpdesk import services
 from staffgate.helpdesk.casefile import load_case_file
 from staffgate.helpdesk.forms import AgentLoginForm, HelpForm, ReasonForm
@@ -131,19 +130,6 @@ def _lock_key(username: str) -> str:
     return f"helpdesk:{username.casefold()}"[:64]
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if (
-        target
-        and target.startswith("/helpdesk/")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return None
-
-
 def _agent_session_expired(request, now: float) -> bool:
     policy = current_policy()
     if STARTED_KEY not in request.session:
@@ -195,7 +181,9 @@ def login_view(request):
         if form.is_valid():
             outcome, message = _log_agent_in(request, form.cleaned_data)
             if outcome is None:
-                return HttpResponseRedirect(_safe_next(request) or reverse("helpdesk-queue"))
+                return HttpResponseRedirect(
+                    safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
+                )
         else:
             outcome, message = Outcome.FORM_INVALID, _("Please correct the errors shown below.")
     else:
@@ -203,7 +191,12 @@ def login_view(request):
     return render(
         request,
         "helpdesk/login.html",
-        {"form": form, "outcome": outcome, "message": message, "next": _safe_next(request) or ""},
+        {
+            "form": form,
+            "outcome": outcome,
+            "message": message,
+            "next": safe_next(request, within="/helpdesk/") or "",
+        },
     )
 
 
