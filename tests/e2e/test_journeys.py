@@ -214,3 +214,34 @@ def test_language_link_switches_the_login_page(page, audit):
     ).click()
     audit.language = "fr"
     audit(page, "login")
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_other_page_in_another_language(language, new_page, person, audit):
+    """Profile, lock, recovery, help form and help desk pages, checked in French and Spanish."""
+    page = new_page()
+    register(page, person, audit, language=language)
+    for path, name in [
+        ("/profile/", "profile"),
+        ("/profile/password/", "profile-password"),
+        ("/profile/email/", "profile-email"),
+        ("/profile/questions/", "profile-questions"),
+    ]:
+        page.goto(path)
+        expect_path(page, path)
+        audit(page, name)
+    page.locator('form[action="/logout/"] button').click()
+    expect_path(page, "/login/")
+
+    codes = [log_in(page, person.employee_id, "Wrong1pass", audit) for _ in range(3)]
+    assert codes == ["login.invalid", "login.invalid", "login.locked"]
+    lock_by_recovery(page, person.employee_id, audit)
+    page.goto("/help/")
+    audit(page, "help")
+    reference = file_help_ticket(page, person, audit)
+
+    agent = new_page()
+    agent.goto(f"/helpdesk/login/?language={language}")
+    helpdesk_log_in(agent, AGENT_USERNAME, AGENT_PASSWORD, audit)
+    agent.goto(f"/helpdesk/tickets/{reference}/")
+    audit(agent, "helpdesk-ticket")
