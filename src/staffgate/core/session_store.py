@@ -5,10 +5,18 @@ this, Django's session middleware would write the same data a second time.
 """
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.utils.crypto import get_random_string
+
+KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class SessionStore(DatabaseSessionStore):
     _stored: bytes | None = None
+
+    def _get_new_session_key(self) -> str:
+        # 32 random characters (165 bits): a clash is never expected, and the insert that
+        # follows refuses one anyway (Django then draws again), so no look-up first.
+        return get_random_string(32, KEY_CHARS)
 
     def _snapshot(self, data) -> bytes:
         return self.serializer().dumps(data)

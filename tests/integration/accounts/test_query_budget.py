@@ -27,12 +27,12 @@ def test_a_failed_login_costs_five_statements(client, make_account, user_id, pas
     assert len(sql) == 5, sql
 
 
-def test_a_successful_login_costs_nine_statements(client, make_account):
+def test_a_successful_login_costs_eight_statements(client, make_account):
     account = make_account()
     sql = statements(client, "post", "/login/", {"user_id": account.user_id, "password": PASSWORD})
-    # throttle check, charge, person, clear counts, audit, session key check, session insert,
-    # session listing, last login
-    assert len(sql) == 9, sql
+    # throttle check, charge, person, clear counts, audit, session insert, session listing,
+    # last login
+    assert len(sql) == 8, sql
 
 
 def test_the_login_form_costs_none_and_the_home_page_two(client, make_account):
