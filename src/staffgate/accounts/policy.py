@@ -12,6 +12,7 @@ class Policy:
     max_login_failures: int = 3
     lock_seconds: int = 900
     max_recovery_failures: int = 3
+    recovery_reset_seconds: int = 600
     password_policy: str = "classic"
     session_idle_seconds: int = 1800
     session_max_seconds: int = 43200
@@ -24,6 +25,7 @@ def current_policy() -> Policy:
         max_login_failures=settings.STAFFGATE_LOGIN_MAX_FAILURES,
         lock_seconds=settings.STAFFGATE_LOGIN_LOCK_SECONDS,
         max_recovery_failures=settings.STAFFGATE_RECOVERY_MAX_FAILURES,
+        recovery_reset_seconds=settings.STAFFGATE_RECOVERY_RESET_SECONDS,
         password_policy=settings.STAFFGATE_PASSWORD_POLICY,
         session_idle_seconds=settings.STAFFGATE_SESSION_IDLE_SECONDS,
         session_max_seconds=settings.STAFFGATE_SESSION_MAX_SECONDS,

@@ -34,8 +34,6 @@ from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 
 STATE_KEY = "staffgate.recovery"
-# How long the new-password page stays open after the right answers.
-RESET_WINDOW_SECONDS = 600
 DECOY_SALT = "staffgate.recovery.decoy-questions"
 
 

@@ -81,11 +81,12 @@ def recovery_step(stage: Stage):
             state = RecoveryState.load(request.session)
             if state is None:
                 return redirect("recover")
+            policy = current_policy()
             current = recovery.current_stage(
                 state,
                 timeutil.now().timestamp(),
-                questions_seconds=current_policy().session_idle_seconds,
-                reset_seconds=recovery.RESET_WINDOW_SECONDS,
+                questions_seconds=policy.session_idle_seconds,
+                reset_seconds=policy.recovery_reset_seconds,
             )
             if current is None:
                 RecoveryState.clear(request.session)
@@ -180,7 +181,7 @@ def recover_password(request, state: RecoveryState):
         "accounts/recover_password.html",
         form,
         step_number=Stage.PASSWORD.number,
-        reset_minutes=max(1, recovery.RESET_WINDOW_SECONDS // 60),
+        reset_minutes=max(1, current_policy().recovery_reset_seconds // 60),
     )
 
 

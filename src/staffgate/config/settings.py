@@ -222,6 +222,8 @@ STAFFGATE_LOGIN_LOCK_SECONDS = env.int("STAFFGATE_LOGIN_LOCK_SECONDS", 900, mini
 STAFFGATE_RECOVERY_MAX_FAILURES = env.int(
     "STAFFGATE_RECOVERY_MAX_FAILURES", 3, minimum=1, maximum=100
 )
+# How long the new-password page of recovery stays open after the right answers.
+STAFFGATE_RECOVERY_RESET_SECONDS = env.int("STAFFGATE_RECOVERY_RESET_SECONDS", 600, minimum=60)
 STAFFGATE_PASSWORD_POLICY = env.choice(
     "STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict")
 )

@@ -593,3 +593,14 @@ def test_twenty_parallel_wrong_answers_give_two_invalid_and_the_rest_locked(
     assert len(mailoutbox) == 1
     lock = AccessLock.objects.get(user_id=account.user_id)
     assert lock.recovery_failures == 3 and lock.recovery_locked_at is not None
+
+
+def test_the_reset_window_comes_from_settings(client, make_account, settings):
+    settings.STAFFGATE_RECOVERY_RESET_SECONDS = 120
+    account = make_account()
+    start(client, account.user_id)
+    answer(client, RIGHT)
+    session = client.session
+    session["staffgate.recovery"]["answered_at"] -= 121
+    session.save()
+    assert client.get("/recover/password/")["Location"] == "/recover/"
