@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.passwords import PasswordProblem, check_password, common_passwords
 from staffgate.accounts.questions import QUESTIONS, AnswerProblem, check_answers
-from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
+from staffgate.core.forms import REQUIRED, CodedForm, password_field, user_id_field
 
 PASSWORD_MESSAGES = {
     PasswordProblem.TOO_SHORT: _("The password is too short."),
@@ -54,12 +54,9 @@ def password_rules_text(policy: str) -> str:
 class LoginForm(CodedForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
     user_id = user_id_field()
-    password = forms.CharField(
-        label=_("Password or PIN"),
-        max_length=256,
-        strip=False,
-        error_messages=REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    password = password_field(
+        _("Password or PIN"),
+        autocomplete="current-password",
         help_text=_("First time here? Use the PIN you were given."),
     )
 
@@ -162,20 +159,8 @@ class QuestionsForm(CodedForm):
 
 
 class NewPasswordForm(CodedForm):
-    new_password = forms.CharField(
-        label=_("New password"),
-        max_length=256,
-        strip=False,
-        error_messages=REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    confirm_password = forms.CharField(
-        label=_("Confirm new password"),
-        max_length=256,
-        strip=False,
-        error_messages=REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password = password_field(_("New password"), autocomplete="new-password")
+    confirm_password = password_field(_("Confirm new password"), autocomplete="new-password")
 
     def __init__(
         self, *args, policy: str, user_id: str, pin: str | None = None, is_current=None, **kwargs

@@ -15,19 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
 from staffgate.accounts.profile import CurrentPassword
-from staffgate.core.forms import REQUIRED, CodedForm
+from staffgate.core.forms import REQUIRED, CodedForm, password_field
 
 
 class CurrentPasswordForm(CodedForm):
     """Adds ``current_password``; ``check_current(raw)`` decides whether it is right."""
 
-    current_password = forms.CharField(
-        label=_("Current password"),
-        max_length=256,
-        strip=False,
-        error_messages=REQUIRED | {"max_length": _("The password is too long.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    current_password = password_field(
+        _("Current password"),
+        autocomplete="current-password",
         help_text=_("For your security, confirm this change with your current password."),
+        error_messages=REQUIRED | {"max_length": _("The password is too long.")},
     )
 
     def __init__(self, *args, check_current: Callable[[str], CurrentPassword], **kwargs):

@@ -19,6 +19,18 @@ def user_id_field() -> forms.CharField:
     )
 
 
+def password_field(label, *, autocomplete: str, help_text="", error_messages=None):
+    """A password box: kept exactly as typed (no trimming), never echoed back."""
+    return forms.CharField(
+        label=label,
+        max_length=256,
+        strip=False,
+        error_messages=error_messages or REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        help_text=help_text,
+    )
+
+
 class CodedBoundField(forms.BoundField):
     @property
     def coded_errors(self) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
+from staffgate.core.forms import REQUIRED, CodedForm, password_field, user_id_field
 from staffgate.helpdesk.models import Topic
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 
@@ -80,13 +80,7 @@ class AgentLoginForm(CodedForm):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    password = forms.CharField(
-        label=_("Password"),
-        max_length=256,
-        strip=False,
-        error_messages=REQUIRED,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = password_field(_("Password"), autocomplete="current-password")
 
 
 class ReasonForm(CodedForm):
