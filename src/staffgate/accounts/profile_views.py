@@ -22,7 +22,7 @@ from staffgate.accounts.forms_profile import (
 )
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.views import account_required, outcome_message
-from staffgate.core.outcomes import Outcome
+from staffgate.core.views import posted, render_form
 from staffgate.roster.pin import pin_of
 
 ACTIVITY_WORDS = {
@@ -41,27 +41,13 @@ def profile_page(view, methods=("GET", "POST")):
 
 
 def _bound(request):
-    return request.POST if request.method == "POST" else None
+    return posted(request)
 
 
 def _check_current(request, form_name: str):
     account, policy = request.account, current_policy()
     return lambda raw: profile.verify_current_password(
         account, raw, policy, form=form_name, request=request
-    )
-
-
-def _render_form(request, template: str, form, **extra):
-    invalid = form.is_bound and bool(form.errors)
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "outcome": Outcome.FORM_INVALID if invalid else None,
-            "message": outcome_message(Outcome.FORM_INVALID) if invalid else "",
-            **extra,
-        },
     )
 
 
@@ -140,7 +126,7 @@ def _email(request):
             email_taken=None,
             check_current=None,
         )
-    return _render_form(request, "accounts/profile_email.html", form)
+    return render_form(request, "accounts/profile_email.html", form)
 
 
 profile_email = profile_page(_email)
@@ -168,7 +154,7 @@ def _password(request):
                 _("Your password was changed. Any other session of yours has been ended."),
             )
             return redirect("profile")
-    return _render_form(request, "accounts/profile_password.html", form)
+    return render_form(request, "accounts/profile_password.html", form)
 
 
 profile_password = profile_page(_password)
@@ -192,7 +178,7 @@ def _questions(request):
         form = ProfileQuestionsForm(
             initial={f"question_{n}": keys.get(n, "") for n in (1, 2, 3)}, check_current=None
         )
-    return _render_form(request, "accounts/profile_questions.html", form)
+    return render_form(request, "accounts/profile_questions.html", form)
 
 
 profile_questions = profile_page(_questions)
@@ -208,7 +194,7 @@ def _language(request):
         request.LANGUAGE_CODE = code
         messages.success(request, _("Your language was changed."))
         return redirect("profile")
-    return _render_form(request, "accounts/profile_language.html", form)
+    return render_form(request, "accounts/profile_language.html", form)
 
 
 profile_language = profile_page(_language)

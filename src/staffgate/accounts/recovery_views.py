@@ -7,7 +7,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.hashers import check_password
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,7 @@ from staffgate.audit.services import client_ip
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import throttled_response
+from staffgate.core.views import posted, render_form, throttled_response
 from staffgate.roster.pin import pin_of
 
 
@@ -44,22 +44,16 @@ def recovery_throttle() -> Throttle:
     )
 
 
-def _posted(request):
-    """The submitted data on POST (even when empty, so that it is validated), else ``None``."""
-    return request.POST if request.method == "POST" else None
-
-
 def _render(request, template: str, form, outcome: Outcome | None = None, **extra):
-    if outcome is None and form is not None and form.is_bound and form.errors:
-        outcome = Outcome.FORM_INVALID
-    context = {
-        "form": form,
-        "outcome": outcome,
-        "message": recovery_message(outcome) if outcome else "",
-        "total_steps": recovery.TOTAL_STEPS,
+    return render_form(
+        request,
+        template,
+        form,
+        outcome=outcome,
+        message=recovery_message(outcome) if outcome else "",
+        total_steps=recovery.TOTAL_STEPS,
         **extra,
-    }
-    return render(request, template, context)
+    )
 
 
 def _start_page(request, form=None, outcome: Outcome | None = None):
@@ -116,7 +110,7 @@ def recover_start(request):
 @recovery_step(Stage.QUESTIONS)
 def recover_questions(request, state: RecoveryState):
     questions = recovery.load_challenge(state.user_id).questions
-    form = RecoveryAnswersForm(_posted(request), questions=questions)
+    form = RecoveryAnswersForm(posted(request), questions=questions)
     outcome = None
     if request.method == "POST" and form.is_valid():
         throttle = recovery_throttle()
@@ -155,7 +149,7 @@ def recover_password(request, state: RecoveryState):
         RecoveryState.clear(request.session)
         return redirect("recover")
     form = NewPasswordForm(
-        _posted(request),
+        posted(request),
         policy=current_policy().password_policy,
         user_id=account.user_id,
         pin=pin_of(account.person),

@@ -31,7 +31,13 @@ from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import safe_next, throttled_response
+from staffgate.core.views import (
+    FORM_INVALID_MESSAGE,
+    posted,
+    render_form,
+    safe_next,
+    throttled_response,
+)
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -55,7 +61,7 @@ def outcome_message(outcome: Outcome) -> str:
             "Your details are correct, but you do not have access to this portal at this time. "
             "If you think this is a mistake, please contact Human Resources."
         ),
-        Outcome.FORM_INVALID: _("Please correct the errors shown below."),
+        Outcome.FORM_INVALID: str(FORM_INVALID_MESSAGE),
         Outcome.SESSION_ENDED: _("Your session has ended. Please log in again."),
         Outcome.REGISTRATION_DECLINED: _(
             "You declined the Terms and Conditions, so registration has stopped. You can start "
@@ -192,22 +198,20 @@ def wizard_step(stage: Stage):
 
 
 def _render_step(request, state: RegistrationState, template: str, form, **extra):
-    invalid = form.is_bound and bool(form.errors)
-    context = {
-        "form": form,
-        "stage": state.stage,
-        "step_number": state.stage.number,
-        "total_steps": registration.TOTAL_STEPS,
-        "outcome": Outcome.FORM_INVALID if invalid else None,
-        "message": outcome_message(Outcome.FORM_INVALID) if invalid else "",
+    return render_form(
+        request,
+        template,
+        form,
+        stage=state.stage,
+        step_number=state.stage.number,
+        total_steps=registration.TOTAL_STEPS,
         **extra,
-    }
-    return render(request, template, context)
+    )
 
 
 @wizard_step(Stage.TERMS)
 def register_terms(request, state: RegistrationState):
-    form = TermsForm(request.POST if request.method == "POST" else None)
+    form = TermsForm(posted(request))
     if request.method == "POST":
         decision = form.decision()
         if decision == "decline":
@@ -260,7 +264,7 @@ def register_contact(request, state: RegistrationState):
 
 @wizard_step(Stage.QUESTIONS)
 def register_questions(request, state: RegistrationState):
-    form = QuestionsForm(request.POST if request.method == "POST" else None)
+    form = QuestionsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         state.answers = registration.hash_answers(form.pairs())
         state.complete(Stage.QUESTIONS)
@@ -277,7 +281,7 @@ def register_password(request, state: RegistrationState):
         registration.abandon_registration(request.session)
         return redirect("login")
     form = NewPasswordForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         policy=policy.password_policy,
         user_id=state.user_id,
         pin=pin_of(person),

@@ -1,9 +1,28 @@
-"""Operational endpoints."""
+"""Operational endpoints and the page plumbing every flow shares."""
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from staffgate.core.outcomes import Outcome
+
+FORM_INVALID_MESSAGE = _("Please correct the errors shown below.")
+
+
+def posted(request):
+    """The submitted data on POST (even when empty, so that it is validated), else ``None``."""
+    return request.POST if request.method == "POST" else None
+
+
+def render_form(request, template: str, form, *, outcome=None, message="", status=200, **extra):
+    """Render a page around ``form``; a submitted form with errors reports ``form.invalid``."""
+    if outcome is None and form is not None and form.is_bound and form.errors:
+        outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
+    context = {"form": form, "outcome": outcome, "message": message, **extra}
+    return render(request, template, context, status=status)
 
 
 @never_cache
@@ -21,8 +40,6 @@ def healthz(request):
 
 def throttled_response(request, retry_after: int):
     """HTTP 429 with a readable page and ``Retry-After``."""
-    from django.shortcuts import render
-
     response = render(
         request,
         "core/throttled.html",
@@ -35,8 +52,6 @@ def throttled_response(request, retry_after: int):
 
 def csrf_failure(request, reason=""):
     """A readable page when a form is stale or was not sent by the portal."""
-    from django.shortcuts import render
-
     return render(request, "403_csrf.html", status=403)
 
 

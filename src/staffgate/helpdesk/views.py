@@ -29,7 +29,7 @@ from staffgate.audit.services import clean_text, client_ip, record_event
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import safe_next, throttled_response
+from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
 from staffgate.helpdesk import services
 from staffgate.helpdesk.casefile import load_case_file
 from staffgate.helpdesk.forms import AgentLoginForm, HelpForm, ReasonForm
@@ -67,7 +67,7 @@ def help_throttle() -> Throttle:
 
 
 def _form_invalid() -> dict:
-    return {"outcome": Outcome.FORM_INVALID, "message": _("Please correct the errors shown below.")}
+    return {"outcome": Outcome.FORM_INVALID, "message": FORM_INVALID_MESSAGE}
 
 
 # --- Technical Help Form ---------------------------------------------------------------------
@@ -185,7 +185,7 @@ def login_view(request):
                     safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
                 )
         else:
-            outcome, message = Outcome.FORM_INVALID, _("Please correct the errors shown below.")
+            outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
     else:
         form = AgentLoginForm()
     return render(
