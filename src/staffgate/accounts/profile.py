@@ -19,6 +19,7 @@ from django.db.models import Q
 from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account, AccountSession, ChallengeAnswer
 from staffgate.accounts.policy import Policy
+from staffgate.accounts.services import email_in_use
 from staffgate.audit.models import AuditEvent
 from staffgate.audit.services import record_event
 from staffgate.core import timeutil
@@ -152,11 +153,6 @@ class ContactChange:
         return self.email_changed or self.app_id_changed
 
 
-def email_taken(account: Account, email: str) -> bool:
-    """True when another account already uses ``email`` (letters case ignored)."""
-    return Account.objects.filter(email__iexact=email).exclude(pk=account.pk).exists()
-
-
 def change_contact(request, account: Account, email: str, app_id: str) -> ContactChange:
     """Store a new e-mail address and application ID; a new address is told to both mailboxes."""
     old_email = account.email
@@ -167,7 +163,7 @@ def change_contact(request, account: Account, email: str, app_id: str) -> Contac
         return change
     try:
         with transaction.atomic():
-            if change.email_changed and email_taken(account, email):
+            if change.email_changed and email_in_use(email, besides=account):
                 raise EmailTaken
             account.email = email
             account.app_id = app_id

@@ -21,6 +21,7 @@ from staffgate.accounts.forms_profile import (
     ProfileQuestionsForm,
 )
 from staffgate.accounts.policy import current_policy
+from staffgate.accounts.services import email_in_use
 from staffgate.accounts.views import account_required, outcome_message
 from staffgate.core.views import posted, render_form
 from staffgate.roster.pin import pin_of
@@ -95,7 +96,7 @@ def _email(request):
     if request.method == "POST":
         form = ProfileEmailForm(
             request.POST,
-            email_taken=lambda email: profile.email_taken(account, email),
+            email_taken=lambda email: email_in_use(email, besides=account),
             check_current=_check_current(request, "email"),
         )
         valid = form.is_valid()

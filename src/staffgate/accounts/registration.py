@@ -18,6 +18,7 @@ from staffgate.accounts import attempts
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import normalise_answer
+from staffgate.accounts.services import email_in_use
 from staffgate.audit.services import record_event
 from staffgate.core import timeutil
 from staffgate.core.flows import SessionState
@@ -123,7 +124,7 @@ def complete_registration(
                 raise RegistrationError("registration.already_done")
             if check_eligibility(facts_of(person), timeutil.local_today()) is not None:
                 raise RegistrationError("login.not_eligible")
-            if Account.objects.filter(email__iexact=state.email).exists():
+            if email_in_use(state.email):
                 raise RegistrationError("email.taken")
             account = Account.objects.create(
                 person=person,

@@ -11,6 +11,14 @@ from staffgate.core.mail import send_security_mail
 from staffgate.roster.ids import normalise_user_id
 
 
+def email_in_use(email: str, *, besides: Account | None = None) -> bool:
+    """True when an account (other than ``besides``) has ``email``, letter case ignored."""
+    accounts = Account.objects.filter(email__iexact=email)
+    if besides is not None:
+        accounts = accounts.exclude(pk=besides.pk)
+    return accounts.exists()
+
+
 def unlock_account(user_id: str, *, actor: str, reason: str, request=None) -> bool:
     """Clear every lock and failure count of ``user_id``, audited; True if anything was locked."""
     user_id = normalise_user_id(user_id)

@@ -23,9 +23,9 @@ from staffgate.accounts.forms import (
     TermsForm,
 )
 from staffgate.accounts.login import LoginOutcome, attempt_login
-from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
+from staffgate.accounts.services import email_in_use
 from staffgate.audit.services import client_ip, record_event
 from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
@@ -241,14 +241,10 @@ def register_terms(request, state: RegistrationState):
     )
 
 
-def _email_taken(email: str) -> bool:
-    return Account.objects.filter(email__iexact=email).exists()
-
-
 @wizard_step(Stage.CONTACT)
 def register_contact(request, state: RegistrationState):
     if request.method == "POST":
-        form = ContactForm(request.POST, email_taken=_email_taken)
+        form = ContactForm(request.POST, email_taken=email_in_use)
         if form.is_valid():
             state.email = form.cleaned_data["email"]
             state.app_id = form.cleaned_data["app_id"]
