@@ -15,3 +15,10 @@ def unknown_id(run: str, number: int) -> str:
     """An ID that is in no roster, fresh for each attempt so it never locks."""
     tag = "".join(ch for ch in run.upper() if ch.isascii() and ch.isalnum())[:6]
     return f"NX{tag}{number:09d}"
+
+
+# The bench's reference pages (bench/urls.py), served beside the portal.
+BARE_PATH = "/bench/bare"
+SESSION_PATH = "/bench/session"
+FLOOR_LOGIN_PATH = "/bench/login"
+FLOOR_HOME_PATH = "/bench/home"

@@ -91,12 +91,12 @@ class Journeys:
         return kind, unknown_id(self.run, next(self.unknown)), PASSWORD
 
 
-async def login_journey(host: str, port: int, journey, tally: Tally) -> None:
+async def login_journey(host: str, port: int, journey, tally: Tally, form_path: str) -> None:
     """GET the form, POST the credentials, follow the redirect: one person logging in."""
     kind, user_id, password = journey
     connection = Connection(host, port)
     try:
-        page = await connection.request("GET", "/login/")
+        page = await connection.request("GET", form_path)
         match = _TOKEN.search(page.body)
         if page.status != 200 or match is None:
             tally.odd(f"login form {page.status}")
@@ -107,7 +107,7 @@ async def login_journey(host: str, port: int, journey, tally: Tally) -> None:
             "password": password,
         }
         sent = time.perf_counter()
-        answer = await connection.request("POST", "/login/", form)
+        answer = await connection.request("POST", form_path, form)
         done = time.perf_counter()
         counted = tally.inside(done)
         if counted:
@@ -149,7 +149,7 @@ async def closed_loop(args, host, port, tally: Tally) -> None:
 
     async def user():
         while time.perf_counter() < tally.end:
-            await login_journey(host, port, journeys.next(), tally)
+            await login_journey(host, port, journeys.next(), tally, args.login_path)
 
     await asyncio.gather(watch(args, tally), *(user() for _ in range(args.users)))
 
@@ -171,7 +171,9 @@ async def open_loop(args, host, port, tally: Tally) -> dict:
             await asyncio.sleep(delay)
         elif delay < -0.01:
             late += 1
-        task = asyncio.create_task(login_journey(host, port, journeys.next(), tally))
+        task = asyncio.create_task(
+            login_journey(host, port, journeys.next(), tally, args.login_path)
+        )
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         started += 1
@@ -198,6 +200,9 @@ async def pages(args, host, port, tally: Tally) -> None:
         connections = [await log_in(host, port, args.right_first + i) for i in range(args.users)]
     else:
         connections = [Connection(host, port) for _ in range(args.users)]
+    if args.warm_path:
+        for connection in connections:
+            await connection.request("GET", args.warm_path)  # its cookies, not counted
     tally.start = time.perf_counter() + args.warmup
     tally.end = tally.start + args.duration
 
@@ -259,7 +264,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wrong-last", type=int, default=0)
     parser.add_argument("--run", default="A", help="tag making unknown IDs unique per phase")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--login-path", default="/login/", help="login: the form's address")
     parser.add_argument("--path", default="/", help="get: the page to request")
+    parser.add_argument("--warm-path", help="get: a page each connection requests first")
     parser.add_argument("--login", action="store_true", help="get: as logged-in people")
     parser.add_argument(
         "--reconnect-every", type=int, default=25, help="get: requests per connection"

@@ -38,6 +38,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.common import BARE_PATH, FLOOR_LOGIN_PATH, SESSION_PATH
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
@@ -286,12 +288,13 @@ class Bench:
             "--seconds", str(self.timing.b_seconds), "--threads", str(threads),
         )  # fmt: skip
 
-    def saturate(self, server: Server, round_number: int) -> dict:
+    def saturate(self, server: Server, round_number: int, form_path: str = "/login/") -> dict:
         first = RIGHT_LAST + 1 + round_number * WRONG_BLOCK
         t = self.timing
         return self.loadgen(
             server,
             "login",
+            "--login-path", form_path,
             "--users", str(t.users),
             "--warmup", str(t.l_warmup),
             "--duration", str(t.l_seconds),
@@ -425,6 +428,12 @@ class Bench:
                 }
             )
             log(f"{db.kind}: L={load['posts_per_s']:.1f}/s B={b:.1f}/s R={rounds[-1]['R']:.3f}")
+        log(f"{db.kind}: the same load against the floor (one verify, no portal work)")
+        floor = self.saturate(server, t.rounds, form_path=FLOOR_LOGIN_PATH)
+        bounds.append(self.hash_bound())
+        b = (bounds[-2]["B"] + bounds[-1]["B"]) / 2
+        result["floor"] = {**floor, "B": b, "R": floor["posts_per_s"] / b}
+        log(f"{db.kind}: floor L={floor['posts_per_s']:.1f}/s R={result['floor']['R']:.3f}")
         result["hash"] = bounds[0]
         # Every core hashing at once: shared caches and memory make each hash slower.
         result["hash_parallel"] = self.hash_bound(threads=bounds[0]["cores"])
@@ -442,7 +451,7 @@ class Bench:
                 "--rate", f"{rate:.3f}",
                 "--warmup", "2", "--duration", str(t.latency_seconds),
                 "--right-first", "1", "--right-last", str(RIGHT_LAST),
-                "--wrong-first", str(RIGHT_LAST + 1 + t.rounds * WRONG_BLOCK),
+                "--wrong-first", str(RIGHT_LAST + 1 + (t.rounds + 1) * WRONG_BLOCK),
                 "--wrong-last", str(ACCOUNTS - 1),
                 "--run", "P", "--seed", "99",
             ),
@@ -451,11 +460,17 @@ class Bench:
         log(f"{db.kind}: home page against the bare view")
         pages = ["--users", str(2 * t.users), "--warmup", "1", "--duration", str(t.h_seconds)]
         home = self.loadgen(server, "get", "--path", "/", "--login", *pages)
-        bare = self.loadgen(server, "get", "--path", "/bench/bare", *pages)
+        bare = self.loadgen(server, "get", "--path", BARE_PATH, *pages)
+        session = self.loadgen(
+            server, "get", "--path", SESSION_PATH, "--warm-path", f"{SESSION_PATH}?start=1", *pages
+        )
+        per_bare = bare["pages_per_s"] or float("nan")
         result["pages"] = {
             "home": home,
             "bare": bare,
-            "ratio": home["pages_per_s"] / bare["pages_per_s"] if bare["pages_per_s"] else 0,
+            "session": session,
+            "ratio": home["pages_per_s"] / per_bare,
+            "session_ratio": session["pages_per_s"] / per_bare,
         }
         self.stop_servers()
         return result
@@ -559,7 +574,7 @@ def _median_round(result: dict) -> dict:
 def _unexpected(result: dict) -> int:
     """Answers the load generator did not expect (a lock, a 429, an error page…)."""
     parts = [*result["rounds"], result["latency"], result["small_roster"], result["large_roster"]]
-    parts += [result["pages"]["home"], result["pages"]["bare"]]
+    parts += [result["floor"], *(result["pages"][k] for k in ("home", "bare", "session"))]
     return sum(sum(part.get("unexpected", {}).values()) for part in parts)
 
 
@@ -592,6 +607,10 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
          "≥ 0.85", lambda r: m(r)["R"] >= 0.85),
         ("R_par", "  L ÷ all-cores hashing rate",
          lambda r: fmt(m(r)["posts_per_s"] / r["hash_parallel"]["verifies_per_s"], 3), "", None),
+        ("R_floor", "  floor: same load, bare pages + 1 verify: R",
+         lambda r: fmt(r["floor"]["R"], 3), "", None),
+        ("R_of_floor", "  R ÷ floor R",
+         lambda r: fmt(m(r)["R"] / r["floor"]["R"], 2), "", None),
         ("latency", "login POST p50/p95/p99 at 70% (ms)",
          lambda r: _triple(r["latency"][f"post_p{q}_ms"] for q in (50, 95, 99)),
          "p99 ≤ 4 × verify", lambda r: r["latency"]["post_p99_ms"] <= 4 * r["hash"]["verify_ms"]),
@@ -601,6 +620,8 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
          lambda r: fmt(r["pages"]["bare"]["pages_per_s"], 0), "", None),
         ("H_ratio", "  home ÷ bare",
          lambda r: fmt(r["pages"]["ratio"], 2), "≥ 0.60", lambda r: r["pages"]["ratio"] >= 0.6),
+        ("H_floor", "  floor: bare view + DB session ÷ bare",
+         lambda r: fmt(r["pages"]["session_ratio"], 2), "", None),
         ("import_s", f"import-roster {import_rows:,} rows (s)",
          lambda r: fmt(r["import"]["seconds"], 1) if "seconds" in r["import"] else "FAILED",
          "≤ 120", lambda r: r["import"]["seconds"] <= 120),
@@ -631,9 +652,11 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
          lambda r: fmt(m(r)["server_cpu_ms_per_post"], 1), "", None),
         ("hash_share", "  hash share (verify CPU ÷ that)",
          lambda r: fmt(r["hash"]["verify_cpu_ms"] / m(r)["server_cpu_ms_per_post"], 2), "", None),
-        ("cpu_page", "server+DB CPU per page: home / bare (ms)",
-         lambda r: f"{fmt(r['pages']['home']['server_cpu_ms_per_page'], 2)} / "
-         f"{fmt(r['pages']['bare']['server_cpu_ms_per_page'], 2)}", "", None),
+        ("cpu_floor", "  floor journey: server+DB CPU (ms)",
+         lambda r: fmt(r["floor"]["server_cpu_ms_per_post"], 1), "", None),
+        ("cpu_page", "server+DB CPU per page: home / session / bare (ms)",
+         lambda r: " / ".join(fmt(r["pages"][k]["server_cpu_ms_per_page"], 2)
+                              for k in ("home", "session", "bare")), "", None),
         ("cores", "cores at saturation: server / loadgen / other",
          lambda r: " / ".join(fmt(m(r)[k], 2) for k in ("server_cores", "client_cores",
                                                          "other_cores")), "", None),
