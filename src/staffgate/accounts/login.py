@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
 
 from staffgate.accounts import attempts
 from staffgate.accounts.models import Account
@@ -100,6 +101,12 @@ def attempt_login(user_id: str, secret: str, policy: Policy, *, request=None) ->
         )
         return LoginResult(outcome, user_id)
 
+    with transaction.atomic():
+        return _accepted(key, user_id, person, account, request)
+
+
+def _accepted(key: str, user_id: str, person: Person, account: Account | None, request):
+    """The secret was right: clear the failures, then let in, register or turn away."""
     attempts.clear_login_failures(key)
     reason = check_eligibility(facts_of(person), timeutil.local_today())
     if reason is not None:

@@ -29,7 +29,9 @@ class AccountSessionMiddleware:
     def _load(self, request, account_pk) -> None:
         policy = current_policy()
         now = time.time()
-        account = Account.objects.select_related("person").filter(pk=account_pk).first()
+        # [:1] rather than first(): no ORDER BY on a primary-key lookup.
+        found = Account.objects.select_related("person").filter(pk=account_pk)[:1]
+        account = next(iter(found), None)
         reason = None
         if account is None:
             reason = "account_gone"

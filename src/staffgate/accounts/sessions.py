@@ -11,6 +11,7 @@ import time
 from importlib import import_module
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from staffgate.accounts.models import Account, AccountSession
@@ -31,6 +32,7 @@ def session_hash(account: Account) -> str:
     return salted_hmac("staffgate.session", account.password, algorithm="sha256").hexdigest()
 
 
+@transaction.atomic  # the session, its listing and the login time: one commit
 def start_account_session(request, account: Account) -> None:
     """Log ``account`` in on this request with a new session key."""
     language = request.session.get(LANGUAGE_KEY)

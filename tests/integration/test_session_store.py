@@ -1,0 +1,56 @@
+"""The session store: read with one plain query, written only when something changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from staffgate.core.session_store import SessionStore
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def saved_session(**data) -> str:
+    store = SessionStore()
+    store.update(data)
+    store.save()
+    return store.session_key
+
+
+def test_a_live_session_is_read_back_whole():
+    key = saved_session(language="fr", visits=3, when=1.5)
+    assert dict(SessionStore(session_key=key).items()) == {
+        "language": "fr",
+        "visits": 3,
+        "when": 1.5,
+    }
+
+
+def test_an_expired_session_reads_as_empty_and_gets_a_new_key_when_saved():
+    key = saved_session(language="fr")
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    store = SessionStore(session_key=key)
+    assert dict(store.items()) == {}
+    store["language"] = "es"
+    store.save()
+    assert store.session_key != key
+
+
+def test_an_unknown_key_reads_as_empty():
+    assert dict(SessionStore(session_key="k" * 32).items()) == {}
+
+
+def test_an_expired_login_cookie_no_longer_opens_the_home_page(client, make_account):
+    account = make_account()
+    client.post("/login/", {"user_id": account.user_id, "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
