@@ -235,6 +235,8 @@ class Bench:
         }
         for name in ("STAFFGATE_ARGON2_MEMORY_KIB", "STAFFGATE_ARGON2_TIME_COST"):
             self.base_env.pop(name, None)  # production hasher parameters, whatever the shell
+        if args.hash_time_cost:  # an operator's raised cost, asked for on the command line
+            self.base_env["STAFFGATE_ARGON2_TIME_COST"] = str(args.hash_time_cost)
         self.env = dict(self.base_env)
         self.servers: list[Server] = []
 
@@ -740,6 +742,11 @@ def main(argv: list[str] | None = None) -> int:
         help="extra options for staffgate serve, e.g. '--workers 1 --threads 4'",
     )
     parser.add_argument("--quick", action="store_true", help="short phases, 100k-row import")
+    parser.add_argument(
+        "--hash-time-cost",
+        type=int,
+        help="bench with a raised Argon2 time cost (STAFFGATE_ARGON2_TIME_COST; default 2)",
+    )
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args(argv)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Database sessions that skip writes which would store what is already stored.
+"""Database sessions read with one plain query, skipping writes that change nothing.
 
 A login saves its new session at once (its key is needed to list it); without
 this, Django's session middleware would write the same data a second time.
