@@ -662,6 +662,9 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
         ("cores", "cores at saturation: server / loadgen / other",
          lambda r: " / ".join(fmt(m(r)[k], 2) for k in ("server_cores", "client_cores",
                                                          "other_cores")), "", None),
+        ("cores_floor", "  the floor's load: server / loadgen / other",
+         lambda r: " / ".join(fmt(r["floor"][k], 2) for k in ("server_cores", "client_cores",
+                                                              "other_cores")), "", None),
         ("unexpected", "unexpected answers (all phases)",
          lambda r: str(_unexpected(r)), "0", lambda r: _unexpected(r) == 0),
     ]  # fmt: skip
