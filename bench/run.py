@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import BARE_PATH, FLOOR_LOGIN_PATH, SESSION_PATH
+from bench.gen_roster import HEADER
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -508,10 +509,7 @@ COPY_TABLE = """
         updated_at timestamptz NOT NULL DEFAULT now()
     )
 """
-COLUMNS = (
-    "employee_id, first_name, last_name, pin_last_name, birth_year, country, status, "
-    "retirement_plan, separation_date, email, language"
-)
+COLUMNS = ", ".join(HEADER)
 
 
 def copy_load(url: str, csv_path: Path) -> float:
