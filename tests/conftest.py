@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.utils import timezone
 
@@ -82,8 +82,8 @@ AGENT_PASSWORD = "Desk-agent-2026!"
 
 @pytest.fixture
 def make_agent(db):
-    def make(username="alice", *, agent=True, **fields) -> User:
-        user = User.objects.create_user(username, password=AGENT_PASSWORD, **fields)
+    def make(username="alice", *, agent=True, **fields) -> Account:
+        user = Account.objects.create_user(username, password=AGENT_PASSWORD, **fields)
         if agent:
             user.user_permissions.add(Permission.objects.get(codename="act_on_tickets"))
         return user

@@ -1,17 +1,20 @@
-"""The session store: read with one plain query, written only when something changed."""
+"""The session store configured for the portal: what it keeps, and when it forgets."""
 
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from staffgate.core.session_store import SessionStore
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
 def saved_session(**data) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from staffgate.accounts.models import Account as User
 from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,6 @@ GUARDED = [
     "accounts.Account",
     "accounts.ChallengeAnswer",
     "helpdesk.Ticket",
-    "auth.User",
 ]
 
 ENDPOINTS = {

@@ -1,59 +1,69 @@
-"""Attach the logged-in employee to each request, ending sessions that must end."""
+"""End signed-in sessions that must end, on every path: timeouts and lost eligibility."""
 
 from __future__ import annotations
 
 import time
 
+from django.contrib.auth.models import AnonymousUser
+
 from staffgate.accounts import sessions
-from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
 from staffgate.audit.services import record_event
 from staffgate.core import timeutil
 from staffgate.roster.eligibility import check_eligibility, facts_of
 
 
-class AccountSessionMiddleware:
-    """Sets ``request.account``; ends the session on timeout, password change or ineligibility."""
+class SessionLimitsMiddleware:
+    """After Django's ``AuthenticationMiddleware``: one set of limits for every account.
+
+    A session ends past its idle or absolute limit; an employee's also ends the
+    moment the roster no longer lets them in. The password check is Django's own
+    (the session hash). ``request.session_ended`` tells the login pages to say so.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.account = None
         request.session_ended = False
-        account_pk = request.session.get(sessions.ACCOUNT_KEY)
-        if account_pk is not None:
-            self._load(request, account_pk)
+        user = request.user
+        if user.is_authenticated:
+            reason = self._reason_to_end(request, user)
+            if reason is None:
+                sessions.touch_session(request, time.time())
+            else:
+                self._end(request, user, reason)
         return self.get_response(request)
 
-    def _load(self, request, account_pk) -> None:
+    @staticmethod
+    def _reason_to_end(request, user) -> str | None:
         policy = current_policy()
-        now = time.time()
-        # [:1] rather than first(): no ORDER BY on a primary-key lookup.
-        found = Account.objects.select_related("person").filter(pk=account_pk)[:1]
-        account = next(iter(found), None)
-        reason = None
-        if account is None:
-            reason = "account_gone"
-        elif not sessions.session_still_valid(
+        if not sessions.within_limits(
             request.session,
-            account,
-            now,
+            time.time(),
             idle=policy.session_idle_seconds,
             limit=policy.session_max_seconds,
         ):
-            reason = "expired"
-        elif check_eligibility(facts_of(account.person), timeutil.local_today()) is not None:
-            reason = "not_eligible"
-        if reason is None:
-            request.account = account
-            sessions.touch_session(request, now)
-            return
-        record_event(
-            "account:session:end",
-            request=request,
-            user_id=account.user_id if account else "",
-            outcome=reason,
-        )
+            return "expired"
+        if user.is_employee and (
+            check_eligibility(facts_of(user.person), timeutil.local_today()) is not None
+        ):
+            return "not_eligible"
+        return None
+
+    @staticmethod
+    def _end(request, user, reason: str) -> None:
+        if user.is_employee:
+            record_event(
+                "account:session:end", request=request, user_id=user.user_id, outcome=reason
+            )
+        else:
+            record_event(
+                "helpdesk:session:end",
+                request=request,
+                actor=f"agent:{user.get_username()}",
+                outcome=reason,
+            )
         sessions.end_current_session(request)
+        request.user = AnonymousUser()
         request.session_ended = True

@@ -1,34 +1,82 @@
-"""Employee accounts, their challenge answers, lock counters and live sessions."""
+"""Everyone who signs in (employees and help-desk staff), their answers, locks and sessions."""
 
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from staffgate.roster.models import Person
 
 
-class Account(models.Model):
-    """A registered person. Exists only once the registration wizard has finished."""
+class AccountManager(BaseUserManager):
+    """Creates staff accounts; employees are created by the registration wizard."""
 
-    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="account")
-    user_id = models.CharField(max_length=20, unique=True)
+    use_in_migrations = True
+
+    def create_user(self, user_id, password=None, **fields):
+        if not user_id:
+            raise ValueError("A user needs a user ID.")
+        now = timezone.now()
+        fields.setdefault("registered_at", now)
+        fields.setdefault("password_changed_at", now)
+        account = self.model(user_id=self.model.normalize_username(user_id), **fields)
+        account.set_password(password)
+        account.save(using=self._db)
+        return account
+
+    def create_superuser(self, user_id, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(user_id, password, **fields)
+
+
+class Account(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: the portal's user model.
+
+    An employee's account exists once the registration wizard has finished and
+    is tied to their roster ``person``; its ``user_id`` is the normalised
+    Employee ID. Help-desk agents and operators are staff accounts without a
+    person, named by their username.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="account", null=True, blank=True
+    )
+    user_id = models.CharField(max_length=150, unique=True)
+    # Room for a hash with any Argon2 parameters (Django's default of 128 is too tight).
     password = models.CharField(max_length=256)
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(max_length=254, blank=True)
     app_id = models.CharField(max_length=64, blank=True, default="")
     language = models.CharField(max_length=5, default="en")
-    terms_version = models.CharField(max_length=32)
-    terms_accepted_at = models.DateTimeField()
-    registered_at = models.DateTimeField()
-    password_changed_at = models.DateTimeField()
-    last_login_at = models.DateTimeField(null=True, blank=True)
+    terms_version = models.CharField(max_length=32, blank=True, default="")
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    registered_at = models.DateTimeField(default=timezone.now)
+    password_changed_at = models.DateTimeField(default=timezone.now)
     previous_login_at = models.DateTimeField(null=True, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "user_id"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="account_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="account_email_unique_ci"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.user_id
+
+    @property
+    def is_employee(self) -> bool:
+        """True for a registered employee (tied to the roster), False for staff."""
+        return self.person_id is not None
 
 
 class ChallengeAnswer(models.Model):

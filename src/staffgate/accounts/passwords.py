@@ -1,4 +1,4 @@
-"""Password policies (SPEC §2): ``classic`` (the source's rule) and ``strict``.
+"""Password policies: ``classic`` (the source's rule) and ``strict``.
 
 Pure: the caller passes the PIN, the User ID, the common-password set and
 whether the candidate equals the current password.

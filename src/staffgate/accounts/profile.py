@@ -1,9 +1,9 @@
-"""Edit My Profile (SPEC §7): the changes a logged-in employee makes to their own account.
+"""Edit My Profile: the changes a logged-in employee makes to their own account.
 
 Changing the e-mail, the password or the questions asks for the current
 password. Each check of it is charged like a login attempt *before* the hash
 is computed, so guessing it here locks the account exactly as the login page
-does (SPEC §3). Every change is audited; mails never carry a secret.
+does. Every change is audited; mails never carry a secret.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -121,8 +122,10 @@ def change_password(request, account: Account, new_password: str) -> int:
     """
     now = timeutil.now()
     keep = request.session.session_key
+    # Hashed before the transaction: no other write waits on it.
+    password_hash = make_password(new_password)
     with transaction.atomic():
-        account.password = make_password(new_password)
+        account.password = password_hash
         account.password_changed_at = now
         account.save(update_fields=["password", "password_changed_at"])
         ended = sessions.end_sessions(account, keep=keep)
@@ -133,8 +136,10 @@ def change_password(request, account: Account, new_password: str) -> int:
             outcome="changed",
             detail={"other_sessions_ended": ended},
         )
-    # The session carries a value derived from the password: renew it so this one lives on.
-    request.session[sessions.HASH_KEY] = sessions.session_hash(account)
+    # The session carries a value derived from the password: renew it (under a new key, which
+    # its listing follows) so that this one lives on.
+    update_session_auth_hash(request, account)
+    AccountSession.objects.filter(session_key=keep).update(session_key=request.session.session_key)
     mail_account(account, "password_changed", changed_at=now)
     return ended
 

@@ -1,4 +1,4 @@
-"""Edit My Profile (SPEC §7): parse the form, call one profile service, render or redirect."""
+"""Edit My Profile: parse the form, call one profile service, render or redirect."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from staffgate.accounts import profile, registration
@@ -22,7 +21,7 @@ from staffgate.accounts.forms_profile import (
 )
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.services import email_in_use
-from staffgate.accounts.views import account_required, outcome_message
+from staffgate.accounts.views import employee_required, outcome_message
 from staffgate.core.views import posted, render_form
 from staffgate.roster.pin import pin_of
 
@@ -37,8 +36,8 @@ ACTIVITY_WORDS = {
 
 
 def profile_page(view, methods=("GET", "POST")):
-    """Every profile page: logged-in employees only, never cached."""
-    return never_cache(require_http_methods(list(methods))(account_required(view)))
+    """Every profile page: signed-in employees only."""
+    return require_http_methods(list(methods))(employee_required(view))
 
 
 def _bound(request):
@@ -46,7 +45,7 @@ def _bound(request):
 
 
 def _check_current(request, form_name: str):
-    account, policy = request.account, current_policy()
+    account, policy = request.user, current_policy()
     return lambda raw: profile.verify_current_password(
         account, raw, policy, form=form_name, request=request
     )
@@ -55,7 +54,7 @@ def _check_current(request, form_name: str):
 def _locked(request, form):
     """The current password locked the account: this session ends and the lock is shown."""
     result = form.current_result
-    profile.end_session_for_lock(request, request.account, result)
+    profile.end_session_for_lock(request, request.user, result)
     return render(
         request,
         "accounts/profile_locked.html",
@@ -64,7 +63,7 @@ def _locked(request, form):
 
 
 def _overview(request):
-    account = request.account
+    account = request.user
     this_key = request.session.session_key
     live = [
         {"row": row, "is_current": row.session_key == this_key}
@@ -92,7 +91,7 @@ profile_view = profile_page(_overview, methods=("GET", "HEAD"))
 
 
 def _email(request):
-    account = request.account
+    account = request.user
     if request.method == "POST":
         form = ProfileEmailForm(
             request.POST,
@@ -134,7 +133,7 @@ profile_email = profile_page(_email)
 
 
 def _password(request):
-    account = request.account
+    account = request.user
     policy = current_policy()
     form = ProfilePasswordForm(
         _bound(request),
@@ -162,7 +161,7 @@ profile_password = profile_page(_password)
 
 
 def _questions(request):
-    account = request.account
+    account = request.user
     if request.method == "POST":
         form = ProfileQuestionsForm(
             request.POST, check_current=_check_current(request, "questions")
@@ -186,7 +185,7 @@ profile_questions = profile_page(_questions)
 
 
 def _language(request):
-    account = request.account
+    account = request.user
     form = LanguageForm(_bound(request), initial={"language": account.language})
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["language"]
@@ -202,7 +201,7 @@ profile_language = profile_page(_language)
 
 
 def _end_other_sessions(request):
-    ended = profile.end_other_sessions(request, request.account)
+    ended = profile.end_other_sessions(request, request.user)
     if ended:
         messages.success(
             request,

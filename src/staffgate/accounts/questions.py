@@ -1,4 +1,4 @@
-"""The fixed list of challenge questions (SPEC §2) and the answer rules."""
+"""The fixed list of challenge questions and the answer rules."""
 
 from __future__ import annotations
 

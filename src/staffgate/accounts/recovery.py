@@ -1,4 +1,4 @@
-"""Forgot password (SPEC §5): the person's own three questions, then a new password.
+"""Forgot password: the person's own three questions, then a new password.
 
 The flow is one small state kept under one session key and moves through an
 ordered list of stages. Nothing in it reveals whether an ID exists or is
@@ -62,7 +62,7 @@ TOTAL_STEPS = len(ORDER) + 1
 
 
 class RecoveryOutcome(enum.Enum):
-    """What a set of answers (or a new password) led to; values match SPEC §11 codes."""
+    """What a set of answers (or a new password) led to; values are the pages' outcome codes."""
 
     ANSWERS_OK = "answers_ok"
     RESET = "reset"
@@ -149,7 +149,11 @@ def _account_of(user_id: str) -> Account | None:
     user_id = normalise_user_id(user_id)
     if len(user_id) > MAX_LENGTH:
         return None
-    return Account.objects.select_related("person").filter(user_id=user_id).first()
+    return (
+        Account.objects.select_related("person")
+        .filter(user_id=user_id, person__isnull=False)
+        .first()
+    )
 
 
 def load_challenge(user_id: str) -> Challenge:
@@ -256,11 +260,13 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
     """
     key = lock_key(user_id)
     now = timeutil.now()
+    # Hashed before the transaction: no other write waits on it.
+    password_hash = make_password(new_password)
     with transaction.atomic():
         account = (
             Account.objects.select_for_update(of=("self",))
             .select_related("person")
-            .filter(user_id=key)
+            .filter(user_id=key, person__isnull=False)
             .first()
         )
         if account is None:
@@ -285,7 +291,7 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
                 detail={"reason": reason.value, "stage": "password"},
             )
             return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
-        account.password = make_password(new_password)
+        account.password = password_hash
         account.password_changed_at = now
         account.save(update_fields=["password", "password_changed_at"])
         attempts.unlock(key)

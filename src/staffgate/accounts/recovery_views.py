@@ -1,4 +1,4 @@
-"""Forgot password pages (SPEC §5): parse, call one service in ``recovery``, render."""
+"""Forgot password pages: parse, call one service in ``recovery``, render."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ def recover_password(request, state: RecoveryState):
         is_current=lambda password: check_password(password, account.password),
     )
     if request.method == "POST" and form.is_valid():
-        if request.account is not None and request.account.pk == account.pk:
+        if request.user.is_authenticated and request.user.pk == account.pk:
             # This browser is one of the sessions about to end: leave it cleanly first.
             sessions.end_current_session(request)
         result = recovery.reset_password(

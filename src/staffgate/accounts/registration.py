@@ -1,4 +1,4 @@
-"""The registration wizard (SPEC §4) as one serialisable state under one session key.
+"""The registration wizard as one serialisable state under one session key.
 
 The stage order is a pure rule; the state keeps only what the last step needs
 (answers already hashed, never in clear); :func:`complete_registration` writes
@@ -14,7 +14,7 @@ from typing import ClassVar
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 
-from staffgate.accounts import attempts
+from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import normalise_answer
@@ -83,6 +83,9 @@ class RegistrationState(SessionState):
 
 def begin_registration(request, person: Person) -> RegistrationState:
     """After a correct PIN: a fresh session key and an empty wizard."""
+    if request.user.is_authenticated:
+        # One person per browser session: whoever was signed in here is signed out first.
+        sessions.end_current_session(request)
     language = request.session.get("staffgate.language")
     request.session.cycle_key()
     request.session.pop(STATE_KEY, None)
@@ -117,6 +120,8 @@ def complete_registration(
 ) -> Account:
     """Write the account and its answers in one transaction, or nothing at all."""
     now = timeutil.now()
+    # Hashed before the transaction: no other write waits on it.
+    password_hash = make_password(password)
     try:
         with transaction.atomic():
             person = Person.objects.select_for_update().get(pk=state.person_pk)
@@ -129,7 +134,7 @@ def complete_registration(
             account = Account.objects.create(
                 person=person,
                 user_id=person.employee_id,
-                password=make_password(password),
+                password=password_hash,
                 email=state.email,
                 app_id=state.app_id,
                 language=language,

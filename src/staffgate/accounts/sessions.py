@@ -1,8 +1,10 @@
-"""Employee sessions (SPEC §8): started with a fresh key, listed, ended server-side.
+"""Signed-in sessions of every account: started by Django's ``login()``, limited, listed, ended.
 
-An employee's login lives in Django's session under a few module keys; each
-live session is also listed in :class:`AccountSession` so a person's other
-sessions can be shown and ended (password change, reset, help-desk action).
+Django's ``login()`` rotates the key and binds the session to the password
+(``SECRET_KEY_FALLBACKS`` included); ``logout()`` deletes it on the server. On
+top of that the portal keeps an idle and an absolute limit, and lists each
+live session in :class:`AccountSession` so that a person's other sessions can
+be shown and ended (password change, reset, help-desk action).
 """
 
 from __future__ import annotations
@@ -11,15 +13,14 @@ import time
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.db import transaction
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from staffgate.accounts.models import Account, AccountSession
 from staffgate.audit.services import clean_text, client_ip
 from staffgate.core import language, timeutil
 
-ACCOUNT_KEY = "staffgate.account"
-HASH_KEY = "staffgate.account_hash"
 STARTED_KEY = "staffgate.started"
 SEEN_KEY = "staffgate.seen"
 LANGUAGE_KEY = language.SESSION_KEY
@@ -27,48 +28,45 @@ LANGUAGE_KEY = language.SESSION_KEY
 SEEN_WRITE_INTERVAL = 60
 
 
-def session_hash(account: Account) -> str:
-    """A value that changes whenever the password does, ending sessions made before."""
-    return salted_hmac("staffgate.session", account.password, algorithm="sha256").hexdigest()
-
-
 @transaction.atomic  # the session, its listing and the login time: one commit
-def start_account_session(request, account: Account) -> None:
-    """Log ``account`` in on this request with a new session key."""
-    language = request.session.get(LANGUAGE_KEY)
-    request.session.flush()
+def log_in(request, account: Account) -> None:
+    """Sign ``account`` in on this request under a new session key, keeping the language."""
+    chosen = request.session.get(LANGUAGE_KEY)
+    auth_login(request, account)
+    request.session[LANGUAGE_KEY] = (
+        (account.language if account.is_employee else None) or chosen or settings.LANGUAGE_CODE
+    )
+
+
+def record_login(sender, request, user, **kwargs) -> None:
+    """On every ``login()``: start the session's clocks, list it, and stamp the login time."""
     now = time.time()
-    request.session[ACCOUNT_KEY] = account.pk
-    request.session[HASH_KEY] = session_hash(account)
     request.session[STARTED_KEY] = now
     request.session[SEEN_KEY] = now
-    request.session[LANGUAGE_KEY] = account.language or language or settings.LANGUAGE_CODE
-    request.session.save()
+    if request.session.session_key is None:
+        request.session.save()  # its key is needed to list it
     stamp = timeutil.now()
     AccountSession.objects.create(
-        account=account,
+        account=user,
         session_key=request.session.session_key,
         created_at=stamp,
         last_seen_at=stamp,
         ip=client_ip(request),
         user_agent=clean_text(request.META.get("HTTP_USER_AGENT", ""), 300),
     )
-    Account.objects.filter(pk=account.pk).update(
-        previous_login_at=account.last_login_at, last_login_at=stamp
-    )
-    request.account = account
+    Account.objects.filter(pk=user.pk).update(previous_login_at=user.last_login, last_login=stamp)
+    user.previous_login_at, user.last_login = user.last_login, stamp
 
 
 def end_current_session(request) -> None:
     """Log out: the session is deleted on the server and the cookie gets a new key."""
     key = request.session.session_key
-    language = request.session.get(LANGUAGE_KEY)
-    request.session.flush()
-    if language:
-        request.session[LANGUAGE_KEY] = language
+    chosen = request.session.get(LANGUAGE_KEY)
+    auth_logout(request)
+    if chosen:
+        request.session[LANGUAGE_KEY] = chosen
     if key:
         AccountSession.objects.filter(session_key=key).delete()
-    request.account = None
 
 
 def end_sessions(account: Account, *, keep: str | None = None) -> int:
@@ -84,13 +82,11 @@ def end_sessions(account: Account, *, keep: str | None = None) -> int:
     return len(keys)
 
 
-def session_still_valid(session, account: Account, now: float, *, idle: int, limit: int) -> bool:
-    """True within the idle and absolute limits, while the password is unchanged."""
+def within_limits(session, now: float, *, idle: int, limit: int) -> bool:
+    """True while the session is inside its idle and absolute limits."""
     started = session.get(STARTED_KEY, 0)
     seen = session.get(SEEN_KEY, 0)
-    if now - started > limit or now - seen > idle:
-        return False
-    return constant_time_compare(session.get(HASH_KEY, ""), session_hash(account))
+    return now - started <= limit and now - seen <= idle
 
 
 def touch_session(request, now: float) -> None:

@@ -6,12 +6,13 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from staffgate.accounts import registration, sessions
@@ -22,7 +23,7 @@ from staffgate.accounts.forms import (
     QuestionsForm,
     TermsForm,
 )
-from staffgate.accounts.login import LoginOutcome, attempt_login
+from staffgate.accounts.login import Entry, LoginOutcome
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
 from staffgate.accounts.services import email_in_use
@@ -71,31 +72,43 @@ def outcome_message(outcome: Outcome) -> str:
     }[outcome]
 
 
+# What the login page says for each refusal; a staff account gets "no access" here.
+LOGIN_OUTCOMES = {
+    LoginOutcome.INVALID: Outcome.LOGIN_INVALID,
+    LoginOutcome.LOCKED: Outcome.LOGIN_LOCKED,
+    LoginOutcome.ACCOUNT_LOCKED: Outcome.ACCOUNT_LOCKED,
+    LoginOutcome.NOT_ELIGIBLE: Outcome.LOGIN_NOT_ELIGIBLE,
+}
+
+
 def login_throttle() -> Throttle:
     return Throttle(
         "login", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
     )
 
 
-def account_required(view):
-    """Send visitors who are not logged in to the login page, remembering where they were."""
+def signed_in_employee(request) -> bool:
+    """True when ``request.user`` is a signed-in employee (not a staff account)."""
+    return request.user.is_authenticated and request.user.is_employee
+
+
+def employee_required(view):
+    """Send visitors who are not signed in as an employee to the login page, with ``next``."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.account is None:
-            url = reverse("login")
+        if not signed_in_employee(request):
             if request.method == "GET":
-                url += "?" + f"next={request.get_full_path()}"
-            return redirect(url)
+                return redirect_to_login(request.get_full_path(), reverse("login"))
+            return redirect("login")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    if request.account is not None and request.method == "GET":
+    if signed_in_employee(request) and request.method == "GET":
         return redirect("home")
     outcome = None
     if request.session_ended:
@@ -113,19 +126,20 @@ def login_view(request):
                 request.session[language.SESSION_KEY] = chosen
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
-            result = attempt_login(
-                form.cleaned_data["user_id"],
-                form.cleaned_data["password"],
-                current_policy(),
-                request=request,
+            account = authenticate(
+                request,
+                username=form.cleaned_data["user_id"],
+                password=form.cleaned_data["password"],
+                entry=Entry.PORTAL,
             )
-            if result.outcome is LoginOutcome.SIGNED_IN:
-                sessions.start_account_session(request, result.account)
+            result = request.login_result
+            if account is not None and account.is_employee:
+                sessions.log_in(request, account)
                 return HttpResponseRedirect(safe_next(request) or reverse("home"))
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person)
                 return redirect(Stage.TERMS.url_name)
-            outcome = Outcome(result.outcome.value)
+            outcome = LOGIN_OUTCOMES.get(result.outcome, Outcome.LOGIN_NOT_ELIGIBLE)
             if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
                 throttle.hit(address)
         else:
@@ -146,24 +160,23 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
-    if request.account is not None:
+    if signed_in_employee(request):
         record_event(
-            "account:logout", request=request, user_id=request.account.user_id, outcome="logged_out"
+            "account:logout", request=request, user_id=request.user.user_id, outcome="logged_out"
         )
     sessions.end_current_session(request)
     messages.info(request, outcome_message(Outcome.LOGGED_OUT))
     return redirect("login")
 
 
-@never_cache
-@account_required
+@employee_required
 def home_view(request):
     return render(
         request,
         "accounts/home.html",
         {
-            "person": request.account.person,
-            "last_login": request.account.previous_login_at,
+            "person": request.user.person,
+            "last_login": request.user.previous_login_at,
             "links": settings.STAFFGATE_APP_LINKS,
         },
     )
@@ -192,7 +205,7 @@ def wizard_step(stage: Stage):
                 return redirect(state.stage.url_name)
             return view(request, state)
 
-        return never_cache(require_http_methods(["GET", "POST"])(wrapper))
+        return require_http_methods(["GET", "POST"])(wrapper)
 
     return decorate
 
@@ -300,7 +313,7 @@ def register_password(request, state: RegistrationState):
             registration.abandon_registration(request.session)
             return redirect("login")
         registration.abandon_registration(request.session)
-        sessions.start_account_session(request, account)
+        sessions.log_in(request, account)
         mail_account(account, "registration_completed")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect("home")

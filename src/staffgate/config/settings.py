@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "staffgate.accounts.middleware.AccountSessionMiddleware",
+    "staffgate.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staffgate.core.middleware.DatabaseUnavailableMiddleware",
@@ -120,9 +120,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-# Help-desk staff and operators are Django users; employees are roster-backed accounts.
+# Employees, help-desk agents and operators are one user model, signed in by one backend
+# that charges every attempt to the exact per-ID lock before any hash is computed.
+AUTH_USER_MODEL = "accounts.Account"
+AUTHENTICATION_BACKENDS = ["staffgate.accounts.backends.PortalBackend"]
+# Staff passwords (employees' follow the portal's own password policy).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("user_id", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -150,7 +157,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
-SESSION_ENGINE = "staffgate.core.session_store"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
 SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS

@@ -78,7 +78,7 @@ class AccountRecord:
     registered_at: dt.datetime
     email: str
     language: str
-    last_login_at: dt.datetime | None
+    last_login: dt.datetime | None
     password_changed_at: dt.datetime
     live_sessions: int
 
@@ -108,7 +108,7 @@ def load_case_file(user_id: str, *, now: dt.datetime, today: dt.date) -> CaseFil
         )
     row = (
         Account.objects.filter(user_id=user_id)
-        .only("registered_at", "email", "language", "last_login_at", "password_changed_at")
+        .only("registered_at", "email", "language", "last_login", "password_changed_at")
         .first()
     )
     account = None
@@ -117,7 +117,7 @@ def load_case_file(user_id: str, *, now: dt.datetime, today: dt.date) -> CaseFil
             registered_at=row.registered_at,
             email=row.email,
             language=row.language,
-            last_login_at=row.last_login_at,
+            last_login=row.last_login,
             password_changed_at=row.password_changed_at,
             live_sessions=row.sessions.count(),
         )

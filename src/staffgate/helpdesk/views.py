@@ -1,31 +1,29 @@
 """The Technical Help Form and the help desk: parse, call one service, render.
 
-Agents are Django users holding ``helpdesk.act_on_tickets``; their login lives
-under ``/helpdesk/`` and never mixes with an employee's session.
+Agents are staff accounts holding ``helpdesk.act_on_tickets``; they sign in at
+``/helpdesk/login/`` through the same backend and lock as employees.
 """
 
 from __future__ import annotations
 
 import functools
-import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from staffgate.accounts import attempts, sessions
+from staffgate.accounts import sessions
+from staffgate.accounts.login import Entry, LoginOutcome
 from staffgate.accounts.policy import current_policy
-from staffgate.audit.services import clean_text, client_ip, record_event
+from staffgate.audit.services import client_ip, record_event
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
@@ -38,8 +36,6 @@ from staffgate.helpdesk.references import normalise_reference
 from staffgate.roster.eligibility import Ineligibility
 
 TICKETS_PER_PAGE = 25
-STARTED_KEY = "staffgate.helpdesk.started"
-SEEN_KEY = "staffgate.helpdesk.seen"
 ACTIONS = {
     "unlock": services.unlock_for_ticket,
     "reset": services.reset_for_ticket,
@@ -73,7 +69,6 @@ def _form_invalid() -> dict:
 # --- Technical Help Form ---------------------------------------------------------------------
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def help_view(request):
     """Anyone, locked out or not, may ask for help; the answer never depends on the User ID."""
@@ -124,56 +119,28 @@ def help_view(request):
 # --- Agent login -----------------------------------------------------------------------------
 
 
-def _lock_key(username: str) -> str:
-    # Agents share the exact per-ID counters of employees under their own prefix,
-    # which no Employee ID can have (IDs are letters and digits).
-    return f"helpdesk:{username.casefold()}"[:64]
-
-
-def _agent_session_expired(request, now: float) -> bool:
-    policy = current_policy()
-    if STARTED_KEY not in request.session:
-        # Logged in elsewhere (the admin site): the help desk's clock starts now.
-        request.session[STARTED_KEY] = request.session[SEEN_KEY] = now
-    started = request.session[STARTED_KEY]
-    seen = request.session.get(SEEN_KEY, 0)
-    return now - started > policy.session_max_seconds or now - seen > policy.session_idle_seconds
-
-
 def agent_required(view):
-    """Agents only: others go to the help-desk login; logged-in staff without the right get 403."""
+    """Agents only: others go to the help-desk login; signed-in non-agents get 403."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and request.account is None:
-            now = time.time()
-            if _agent_session_expired(request, now):
-                record_event(
-                    "helpdesk:session:end",
-                    request=request,
-                    actor=services.actor_of(user),
-                    outcome="expired",
-                )
-                auth_logout(request)
-                messages.info(request, _("Your session has ended. Please log in again."))
-            else:
-                if not services.is_agent(user):
-                    return render(request, "helpdesk/forbidden.html", status=403)
-                request.session[SEEN_KEY] = now
-                return view(request, *args, **kwargs)
-        url = reverse("helpdesk-login")
+        if user.is_authenticated and not user.is_employee:
+            if not services.is_agent(user):
+                return render(request, "helpdesk/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+        if request.session_ended:
+            messages.info(request, _("Your session has ended. Please log in again."))
         if request.method == "GET":
-            url += "?" + f"next={request.get_full_path()}"
-        return redirect(url)
+            return redirect_to_login(request.get_full_path(), reverse("helpdesk-login"))
+        return redirect("helpdesk-login")
 
     return wrapper
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    if request.method == "GET" and request.account is None and services.is_agent(request.user):
+    if request.method == "GET" and services.is_agent(request.user):
         return redirect("helpdesk-queue")
     outcome = message = None
     if request.method == "POST":
@@ -202,45 +169,27 @@ def login_view(request):
 
 def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
     """Log the agent in, or say why not; (None, None) on success."""
-    username, policy = data["username"], current_policy()
-    named = clean_text(username, 150)
-    key = _lock_key(username)
-    charge = attempts.charge_login_attempt(key, timeutil.now(), policy)
-    locked_message = _(
-        "Too many failed attempts. Sign-in is locked for %(minutes)s minutes; try again later."
-    ) % {"minutes": max(1, policy.lock_seconds // 60)}
-    if isinstance(charge, attempts.Refusal):
-        record_event("helpdesk:login:refused", request=request, detail={"username": named})
-        return Outcome.LOGIN_LOCKED, locked_message
-    # Django's backend costs one hash for unknown usernames too, so timing tells nothing.
-    user = authenticate(request, username=username, password=data["password"])
-    if user is None:
-        locked = charge >= policy.max_login_failures
-        record_event(
-            "helpdesk:login:failure",
-            request=request,
-            outcome="locked" if locked else "invalid",
-            detail={"username": named, "attempt": charge},
-        )
-        if locked:
-            return Outcome.LOGIN_LOCKED, locked_message
+    policy = current_policy()
+    user = authenticate(
+        request, username=data["username"], password=data["password"], entry=Entry.HELPDESK
+    )
+    result = request.login_result
+    if result.outcome in (LoginOutcome.LOCKED, LoginOutcome.ACCOUNT_LOCKED):
+        return Outcome.LOGIN_LOCKED, _(
+            "Too many failed attempts. Sign-in is locked for %(minutes)s minutes; try again later."
+        ) % {"minutes": max(1, policy.lock_seconds // 60)}
+    if result.outcome is LoginOutcome.INVALID:
         return Outcome.LOGIN_INVALID, _("The username or password is not correct.")
-    attempts.clear_login_failures(key)
-    if not services.is_agent(user):
+    if user is None or not services.is_agent(user):
         record_event(
             "helpdesk:login:denied",
             request=request,
-            actor=services.actor_of(user),
+            actor=services.actor_of(user) if user is not None and not user.is_employee else "",
+            user_id=result.user_id if user is None or user.is_employee else "",
             outcome="not_agent",
         )
         return Outcome.LOGIN_NOT_ELIGIBLE, _("This account may not use the help desk.")
-    if request.account is not None:
-        # One person per browser session: an employee's session ends before an agent's starts.
-        sessions.end_current_session(request)
-    auth_login(request, user)  # rotates the session key
-    now = time.time()
-    request.session[STARTED_KEY] = now
-    request.session[SEEN_KEY] = now
+    sessions.log_in(request, user)  # rotates the session key
     record_event(
         "helpdesk:login:success",
         request=request,
@@ -252,15 +201,15 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
 
 @require_POST
 def logout_view(request):
-    # Only an agent's session is ended here; an employee's is left alone.
-    if request.user.is_authenticated:
+    # Only a staff session is ended here; an employee's is left alone.
+    if request.user.is_authenticated and not request.user.is_employee:
         record_event(
             "helpdesk:logout",
             request=request,
             actor=services.actor_of(request.user),
             outcome="logged_out",
         )
-        auth_logout(request)
+        sessions.end_current_session(request)
     messages.info(request, _("You have logged out."))
     return redirect("helpdesk-login")
 
@@ -268,7 +217,6 @@ def logout_view(request):
 # --- Queue and tickets -----------------------------------------------------------------------
 
 
-@never_cache
 @agent_required
 @require_GET
 def queue_view(request):
@@ -328,7 +276,6 @@ def _render_ticket(request, ticket: Ticket, *, failed: str | None = None, form=N
     )
 
 
-@never_cache
 @agent_required
 @require_GET
 def ticket_view(request, reference):
@@ -352,7 +299,6 @@ ACTION_MESSAGES = {
 }
 
 
-@never_cache
 @agent_required
 @require_POST
 def ticket_action_view(request, reference, action):

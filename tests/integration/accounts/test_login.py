@@ -29,7 +29,7 @@ def test_user_id_is_trimmed_and_case_insensitive(client, make_person, make_accou
     account = make_account(make_person(employee_id="OV000123456"))
     response = login(client, "  ov000123456 ", PASSWORD)
     assert response.status_code == 302
-    assert Account.objects.get(pk=account.pk).last_login_at is not None
+    assert Account.objects.get(pk=account.pk).last_login is not None
 
 
 def test_leading_zeros_are_part_of_the_id(client, make_person, make_account):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from staffgate.accounts import sessions
 from staffgate.audit.models import AuditEvent
 from tests.conftest import PASSWORD, login, outcome_code
 from tests.integration.helpdesk.conftest import AGENT_PASSWORD, agent_login
@@ -67,7 +68,7 @@ def test_staff_without_the_agent_right_cannot_log_in_here(client, make_agent):
 
 
 def test_a_superuser_is_an_agent(client, make_ticket):
-    from django.contrib.auth.models import User
+    from staffgate.accounts.models import Account as User
 
     User.objects.create_superuser("root", password=AGENT_PASSWORD)
     assert agent_login(client, "root")["Location"] == "/helpdesk/"
@@ -161,7 +162,7 @@ def test_an_idle_agent_session_ends(agent_client, settings):
     import time
 
     session = agent_client.session
-    session["staffgate.helpdesk.seen"] = time.time() - settings.STAFFGATE_SESSION_IDLE_SECONDS - 5
+    session[sessions.SEEN_KEY] = time.time() - settings.STAFFGATE_SESSION_IDLE_SECONDS - 5
     session.save()
     assert agent_client.get("/helpdesk/")["Location"].startswith("/helpdesk/login/")
     assert agent_client.get("/helpdesk/").status_code == 302
@@ -172,7 +173,7 @@ def test_an_agent_session_ends_after_the_absolute_limit(agent_client, settings):
     import time
 
     session = agent_client.session
-    session["staffgate.helpdesk.started"] = time.time() - settings.STAFFGATE_SESSION_MAX_SECONDS - 5
+    session[sessions.STARTED_KEY] = time.time() - settings.STAFFGATE_SESSION_MAX_SECONDS - 5
     session.save()
     assert agent_client.get("/helpdesk/")["Location"].startswith("/helpdesk/login/")
 

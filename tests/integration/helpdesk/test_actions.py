@@ -190,7 +190,7 @@ def test_close_records_who_when_and_why(agent_client, make_ticket):
     assert "The ticket was closed." in agent_client.get(response["Location"]).content.decode()
     ticket.refresh_from_db()
     assert ticket.status == "closed"
-    assert ticket.closed_by.username == "alice"
+    assert ticket.closed_by.get_username() == "alice"
     assert ticket.close_reason == "Solved on the phone"
     assert timezone.now() - ticket.closed_at < dt.timedelta(minutes=1)
     event = AuditEvent.objects.get(tag="helpdesk:ticket:closed")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+
+from staffgate.accounts.models import Account as User
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from staffgate.accounts.models import Account as User
 from staffgate.audit.models import AuditEvent
 from staffgate.helpdesk.services import is_agent
 from tests.integration.helpdesk.conftest import agent_login
@@ -28,7 +28,7 @@ def test_creates_an_agent_who_can_log_in(monkeypatch):
     monkeypatch.setenv("AGENT_PW", GOOD)
     output = create("carol", "--email", "carol@example.com", "--password-from-env", "AGENT_PW")
     assert "carol" in output and GOOD not in output
-    user = User.objects.get(username="carol")
+    user = User.objects.get(user_id="carol")
     assert is_agent(user)
     assert user.email == "carol@example.com"
     assert not user.is_superuser
@@ -53,7 +53,7 @@ def test_weak_passwords_are_refused_by_django_validators(monkeypatch, username, 
     monkeypatch.setenv("AGENT_PW", password)
     with pytest.raises(CommandError, match="The password is refused"):
         create(username, "--password-from-env", "AGENT_PW")
-    assert not User.objects.filter(username=username).exists()
+    assert not User.objects.filter(user_id=username).exists()
 
 
 def test_an_existing_name_is_refused(monkeypatch, make_agent):
@@ -89,7 +89,7 @@ def test_prompts_twice_on_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     create("dave")
-    assert is_agent(User.objects.get(username="dave"))
+    assert is_agent(User.objects.get(user_id="dave"))
 
 
 def test_prompted_passwords_must_match(monkeypatch):

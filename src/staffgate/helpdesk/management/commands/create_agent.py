@@ -1,4 +1,4 @@
-"""``staffgate create-agent USERNAME``: a help-desk agent, a Django user with the agent right."""
+"""``staffgate create-agent USERNAME``: a help-desk agent, a staff account with the agent right."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import sys
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Permission
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from staffgate.audit.services import record_event
+from staffgate.roster.ids import is_well_formed, normalise_user_id
+from staffgate.roster.models import Person
 
 
 class Command(BaseCommand):
@@ -36,19 +39,26 @@ class Command(BaseCommand):
         user_model = get_user_model()
         username = username.strip()
         try:
-            user_model.username_validator(username)
+            UnicodeUsernameValidator()(username)
         except ValidationError as error:
             raise CommandError(
                 f"{username!r} is not a valid username: {error.messages[0]}"
             ) from None
-        if user_model.objects.filter(username=username).exists():
+        if user_model.objects.filter(user_id=username).exists():
             raise CommandError(f"A user named {username!r} already exists.")
+        if is_well_formed(normalise_user_id(username)) and (
+            Person.objects.filter(employee_id=normalise_user_id(username)).exists()
+        ):
+            # Signing in with that name would reach the employee, never the agent.
+            raise CommandError(
+                f"{username!r} is an Employee ID in the roster; choose another name."
+            )
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 raise CommandError(f"{email!r} is not a valid e-mail address.") from None
-        user = user_model(username=username, email=email)
+        user = user_model(user_id=username, email=email)
         password = self._password(password_from_env)
         try:
             password_validation.validate_password(password, user)

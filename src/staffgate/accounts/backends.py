@@ -1,0 +1,35 @@
+"""The one authentication backend: every sign-in, employee or staff, goes through the lock."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+from staffgate.accounts.login import Entry, LoginOutcome, attempt_login
+from staffgate.accounts.models import Account
+from staffgate.accounts.policy import current_policy
+
+
+class PortalBackend(ModelBackend):
+    """Django's model backend (permissions, ``get_user``) with the portal's exact lock.
+
+    ``authenticate()`` charges the attempt before the single hash it computes, so
+    neither the portal, the help desk nor anything else that calls Django's
+    ``authenticate()`` can verify more passwords than the lock allows. The full
+    result (locked, PIN accepted, not eligible…) is left on ``request.login_result``
+    for the page to explain.
+    """
+
+    def authenticate(self, request, username=None, password=None, *, entry=Entry.PORTAL, **kw):
+        username = username if username is not None else kw.get(Account.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        result = attempt_login(username, password, current_policy(), request=request, entry=entry)
+        if request is not None:
+            request.login_result = result
+        return result.account if result.outcome is LoginOutcome.SIGNED_IN else None
+
+    def get_user(self, user_id):
+        # Employees' pages need the roster person: one query with it.
+        found = Account.objects.select_related("person").filter(pk=user_id)[:1]
+        user = next(iter(found), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
