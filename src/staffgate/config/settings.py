@@ -193,7 +193,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# A cache shared by every app server: Redis when configured, the database otherwise.
+# Throttling counters live in Redis when STAFFGATE_CACHE_URL names one (shared by every app
+# server), otherwise in their own database table (core/throttle.py).
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
 if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -207,12 +208,9 @@ elif STAFFGATE_CACHE_URL:
         "STAFFGATE_CACHE_URL must be a redis:// URL (or unset to use the database)."
     )
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "staffgate_cache",
-        }
-    }
+    # Per-process memory is enough: nothing that must be shared between servers or survive
+    # a restart is kept in Django's cache (sessions, locks and counters have their own tables).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
