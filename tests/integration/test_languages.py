@@ -1,4 +1,4 @@
-"""Every journey in French and Spanish (SPEC §10): the chosen language carries through and sticks.
+"""Every journey in French and Spanish: the chosen language carries through and sticks.
 
 The expected sentences are written out here, as a reader of that language sees them, so a
 missing or wrong translation fails a test; outcome codes stay the same in every language.

@@ -149,7 +149,7 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
+# Sessions: server-side, rotated at login, idle and absolute limits.
 SESSION_ENGINE = "staffgate.core.session_store"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
@@ -218,7 +218,7 @@ STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimu
 STAFFGATE_HELP_MAX_TICKETS = env.int("STAFFGATE_HELP_MAX_TICKETS", 5, minimum=1)
 STAFFGATE_HELP_WINDOW_SECONDS = env.int("STAFFGATE_HELP_WINDOW_SECONDS", 3600, minimum=1)
 
-# Portal policy (SPEC §2–§3).
+# Portal policy: login and recovery locks, the password policy, the terms in force.
 STAFFGATE_LOGIN_MAX_FAILURES = env.int("STAFFGATE_LOGIN_MAX_FAILURES", 3, minimum=1, maximum=100)
 STAFFGATE_LOGIN_LOCK_SECONDS = env.int("STAFFGATE_LOGIN_LOCK_SECONDS", 900, minimum=1)
 STAFFGATE_RECOVERY_MAX_FAILURES = env.int(
