@@ -41,7 +41,7 @@ _LAST = ["Jones", "Tremblay", "Rivera", "Smith", "Gagnon", "Ortiz", "Brown", "Ro
 
 @dataclass(frozen=True)
 class Employee:
-    """One roster row, with the PIN the spec derives from it (SPEC §2)."""
+    """One roster row, with the registration PIN derived from it."""
 
     employee_id: str
     first_name: str

@@ -2,7 +2,7 @@
 
 Controls are found as a screen reader user finds them: form fields by the text of their
 ``<label>`` (``get_by_label``), buttons and links by role and accessible name. Field
-*names* are the spec's public interface, so the steps work whatever language the page is
+*names* are the portal's public interface, so the steps work whatever language the page is
 in; every step proves that the control it uses has a label.
 
 Each page reached is handed to ``visit(page, name)``: the tests check it with axe-core,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.core.cache import cache
 
 from tests.conftest import outcome_code
 
@@ -19,13 +18,6 @@ HELP = {
     "topic": "unlock",
     "message": "Locked out, please help.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_v6_3_1_wrong_recovery_answers_across_ids_are_throttled_per_address(client, settings):

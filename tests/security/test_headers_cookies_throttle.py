@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD, login, outcome_code
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/login/", "/register/terms/", "/", "/healthz"]
+PAGES = ["/login/", "/register/terms/", "/", "/healthz", "/help/", "/recover/", "/helpdesk/login/"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,4 +1,4 @@
-"""Account actions shared by the command line and (later) the help desk."""
+"""Account actions shared by the command line and the help desk."""
 
 from __future__ import annotations
 

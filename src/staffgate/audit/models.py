@@ -1,4 +1,4 @@
-"""The append-only audit log (SPEC §8)."""
+"""The append-only audit log of every security event."""
 
 from django.db import models
 

@@ -137,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
@@ -156,7 +156,7 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions (SPEC §8): server-side, rotated at login, idle and absolute limits.
+# Sessions: Django's, server-side, rotated at login; idle and absolute limits on top.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
@@ -200,7 +200,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# A cache shared by every app server: Redis when configured, the database otherwise.
+# Throttling counters live in Redis when STAFFGATE_CACHE_URL names one (shared by every app
+# server), otherwise in their own database table (core/throttle.py).
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
 if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -209,17 +210,16 @@ if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "LOCATION": STAFFGATE_CACHE_URL,
         }
     }
+    # Sessions are read from Redis and written through to the database, so none is lost.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif STAFFGATE_CACHE_URL:
     raise ImproperlyConfigured(
         "STAFFGATE_CACHE_URL must be a redis:// URL (or unset to use the database)."
     )
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "staffgate_cache",
-        }
-    }
+    # Per-process memory is enough: nothing that must be shared between servers or survive
+    # a restart is kept in Django's cache (sessions, locks and counters have their own tables).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
@@ -227,7 +227,7 @@ STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimu
 STAFFGATE_HELP_MAX_TICKETS = env.int("STAFFGATE_HELP_MAX_TICKETS", 5, minimum=1)
 STAFFGATE_HELP_WINDOW_SECONDS = env.int("STAFFGATE_HELP_WINDOW_SECONDS", 3600, minimum=1)
 
-# Portal policy (SPEC §2–§3).
+# Portal policy: login and recovery locks, the password policy, the terms in force.
 STAFFGATE_LOGIN_MAX_FAILURES = env.int("STAFFGATE_LOGIN_MAX_FAILURES", 3, minimum=1, maximum=100)
 STAFFGATE_LOGIN_LOCK_SECONDS = env.int("STAFFGATE_LOGIN_LOCK_SECONDS", 900, minimum=1)
 STAFFGATE_RECOVERY_MAX_FAILURES = env.int(

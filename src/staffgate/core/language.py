@@ -1,4 +1,4 @@
-"""The visitor's language: ``?language=`` on any page, kept in the session (SPEC §3, §10)."""
+"""The visitor's language: ``?language=`` on any page, kept in the session."""
 
 from django.conf import settings
 

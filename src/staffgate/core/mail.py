@@ -1,4 +1,4 @@
-"""Security e-mails (SPEC §8): rendered from templates in the person's language.
+"""Security e-mails: rendered from templates in the person's language.
 
 Each kind has ``mail/<kind>_subject.txt`` and ``mail/<kind>.txt``. Mails never
 contain a secret: no password, PIN, answer or link that logs anyone in.

@@ -1,4 +1,4 @@
-"""The machine-readable outcome codes of SPEC §11, in one place.
+"""The machine-readable outcome codes of every page, in one place.
 
 Templates put ``outcome.value`` in ``data-code``; nothing else spells these strings.
 """

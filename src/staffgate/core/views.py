@@ -4,7 +4,6 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from staffgate.core.outcomes import Outcome
@@ -25,7 +24,6 @@ def render_form(request, template: str, form, *, outcome=None, message="", statu
     return render(request, template, context, status=status)
 
 
-@never_cache
 @require_GET
 def healthz(request):
     """200 when the database answers, 503 otherwise."""

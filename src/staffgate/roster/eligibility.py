@@ -1,4 +1,4 @@
-"""Who may register and log in (SPEC §1), as one pure rule.
+"""Who may register and log in, as one pure rule.
 
 No ORM, no settings, no clock: callers pass the roster facts and "today" in the
 portal's time zone.

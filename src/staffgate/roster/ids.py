@@ -1,4 +1,4 @@
-"""User IDs (SPEC §2): the Employee ID, normalised the same way everywhere."""
+"""User IDs: the Employee ID, normalised the same way everywhere."""
 
 import re
 

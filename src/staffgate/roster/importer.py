@@ -1,4 +1,4 @@
-"""Import the HR roster from a CSV file (SPEC §9): every row checked, then all or nothing.
+"""Import the HR roster from a CSV file: every row checked, then all or nothing.
 
 The file is read once, as a stream. Each record goes through the pure :func:`parse_row`;
 valid rows are staged in a temporary table private to this database connection

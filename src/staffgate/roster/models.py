@@ -1,4 +1,4 @@
-"""The HR roster: who the employer says may come in (SPEC §1, §9)."""
+"""The HR roster: who the employer says may come in."""
 
 from django.db import models
 

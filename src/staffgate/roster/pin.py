@@ -1,4 +1,4 @@
-"""The one-time registration PIN (SPEC §2), derived from the roster and never stored."""
+"""The one-time registration PIN, derived from the roster and never stored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The lock holds exactly under concurrent logins through real HTTP (SPEC §3)."""
+"""The lock holds exactly under concurrent logins through real HTTP."""
 
 from __future__ import annotations
 

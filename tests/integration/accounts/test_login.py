@@ -1,4 +1,4 @@
-"""Login (SPEC §3) through the test client: outcomes, lock, PIN, eligibility, sessions."""
+"""Login through the test client: outcomes, lock, PIN, eligibility, sessions."""
 
 from __future__ import annotations
 

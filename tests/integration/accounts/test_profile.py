@@ -1,4 +1,4 @@
-"""Edit My Profile (SPEC §7) through the test client: each change, its guard and its traces."""
+"""Edit My Profile through the test client: each change, its guard and its traces."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_a_get_with_form_data_changes_nothing(client, signed_in, url):
     response = client.get(url, query)
     assert response.status_code == 200
     assert outcome_code(response) is None
-    # ``?language=`` only switches this visit's pages (SPEC §12); the account keeps its own.
+    # ``?language=`` only switches this visit's pages; the account keeps its own.
     assert snapshot(signed_in) == before
     assert not AuditEvent.objects.filter(tag__startswith="account:profile:").exists()
 

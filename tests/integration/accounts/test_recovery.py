@@ -1,4 +1,4 @@
-"""Forgot password (SPEC §5) end to end: answers, the recovery lock, no enumeration."""
+"""Forgot password end to end: answers, the recovery lock, no enumeration."""
 
 from __future__ import annotations
 

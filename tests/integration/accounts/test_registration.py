@@ -1,4 +1,4 @@
-"""The registration wizard (SPEC §4) end to end through the test client."""
+"""The registration wizard end to end through the test client."""
 
 from __future__ import annotations
 

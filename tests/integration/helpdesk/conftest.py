@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from staffgate.helpdesk import services
@@ -17,14 +16,6 @@ HELP = {
     "topic": "unlock",
     "message": "I answered my questions wrong and now I am locked out.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Counters live in the cache, which a non-database backend would keep between tests.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def agent_login(client, username, password=AGENT_PASSWORD, **extra):

@@ -1,4 +1,4 @@
-"""Who may open the help desk: agents only, through their own login (SPEC §6)."""
+"""Who may open the help desk: agents only, through their own login."""
 
 from __future__ import annotations
 

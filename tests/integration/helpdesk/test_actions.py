@@ -1,4 +1,4 @@
-"""Agent actions (SPEC §6): unlock, reset registration, close, each with a reason, audited."""
+"""Agent actions: unlock, reset registration, close, each with a reason, audited."""
 
 from __future__ import annotations
 

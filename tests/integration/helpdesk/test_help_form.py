@@ -1,4 +1,4 @@
-"""The Technical Help Form (SPEC §6): a reference for everyone, clear errors, a rate limit."""
+"""The Technical Help Form: a reference for everyone, clear errors, a rate limit."""
 
 from __future__ import annotations
 

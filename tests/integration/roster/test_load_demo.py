@@ -32,7 +32,7 @@ def test_demo_roster_covers_every_status_and_kind_of_person():
 def test_lists_eligible_people_with_their_pins():
     output = load_demo()
     assert "created: 12, updated: 0, unchanged: 0" in output
-    assert "0112233" in output and "jo5933" in output  # the example of SPEC §2
+    assert "0112233" in output and "jo5933" in output  # Jones, born 1959, ID ending 33
     assert "Log in at http://127.0.0.1:8000/login/ with the User ID and the PIN" in output
     # Not eligible: a country outside the cover, a retiree without plan, long separated.
     for user_id in ("8642097", "1357924", "9081726"):

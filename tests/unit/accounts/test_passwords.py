@@ -1,4 +1,4 @@
-"""SPEC §2: the classic and strict password policies."""
+"""The classic and strict password policies."""
 
 import pytest
 

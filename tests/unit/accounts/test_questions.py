@@ -1,4 +1,4 @@
-"""SPEC §2: three different challenge questions from a fixed list, three different answers."""
+"""Three different challenge questions from a fixed list, three different answers."""
 
 import pytest
 

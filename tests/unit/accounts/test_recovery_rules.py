@@ -1,4 +1,4 @@
-"""SPEC §5 rules with no database: decoy questions, lock arithmetic, the flow's stages."""
+"""Recovery rules with no database: decoy questions, lock arithmetic, the flow's stages."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""SPEC §1: who may register and log in, decided by one pure rule over roster facts and today."""
+"""Who may register and log in, decided by one pure rule over roster facts and today."""
 
 import datetime as dt
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""SPEC §2: User IDs are Employee IDs, trimmed, case-insensitive, leading zeros kept."""
+"""User IDs are Employee IDs, trimmed, case-insensitive, leading zeros kept."""
 
 import pytest
 

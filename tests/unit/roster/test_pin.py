@@ -1,4 +1,4 @@
-"""SPEC §2: the one-time registration PIN, derived from the roster and compared exactly."""
+"""The one-time registration PIN, derived from the roster and compared exactly."""
 
 from types import SimpleNamespace
 

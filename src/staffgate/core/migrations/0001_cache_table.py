@@ -1,12 +1,11 @@
-"""Create the database cache table used when no Redis is configured."""
+"""Kept empty so that databases which recorded it keep a valid migration history.
 
-from django.core.management import call_command
+It used to create the ``staffgate_cache`` table of Django's database cache;
+``0003_drop_cache_table`` removes that table where it still exists.
+"""
+
 from django.db import migrations
 
 
-def create_cache_table(apps, schema_editor):
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
-
-
 class Migration(migrations.Migration):
-    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
+    operations = []

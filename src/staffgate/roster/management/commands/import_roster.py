@@ -1,4 +1,4 @@
-"""``staffgate import-roster FILE.csv [--dry-run]`` (SPEC §9)."""
+"""``staffgate import-roster FILE.csv [--dry-run]``: check every row, then import all or nothing."""
 
 from __future__ import annotations
 
