@@ -12,8 +12,9 @@ import csv
 import random
 import sys
 
-# The PIN module is plain Python: usable here without Django.
+# The PIN module and the row rules need no configured Django: usable here as they are.
 from staffgate.roster.pin import letters_only
+from staffgate.roster.rows import COLUMNS
 
 FIRST_NAMES = (
     "Élise Zoë Chloé Renée Inès Léa Noémie Anaïs Hélène Maëlle Mary John Seán Ana José "
@@ -31,20 +32,6 @@ STATUSES = ["active"] * 70 + ["inactive"] * 8 + ["retired"] * 15 + ["separated"]
 TRUE_WORDS = ("true", "yes", "1", "Y", "TRUE")
 FALSE_WORDS = ("false", "no", "0", "N", "")
 LANGUAGES = ("en", "en", "en", "fr", "es", "")
-# The importer's columns, in its order (kept here so the generator needs no Django).
-HEADER = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "pin_last_name",
-    "birth_year",
-    "country",
-    "status",
-    "retirement_plan",
-    "separation_date",
-    "email",
-    "language",
-)
 
 
 def employee_id(i: int) -> str:
@@ -95,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="", encoding="utf-8")
     with out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(HEADER)
+        writer.writerow(COLUMNS)
         writer.writerows(rows(args.n))
 
 

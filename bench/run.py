@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import BARE_PATH, FLOOR_LOGIN_PATH, SESSION_PATH
-from bench.gen_roster import HEADER
+from staffgate.roster.rows import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -509,7 +509,7 @@ COPY_TABLE = """
         updated_at timestamptz NOT NULL DEFAULT now()
     )
 """
-COLUMNS = ", ".join(HEADER)
+COLUMN_LIST = ", ".join(COLUMNS)
 
 
 def copy_load(url: str, csv_path: Path) -> float:
@@ -524,7 +524,7 @@ def copy_load(url: str, csv_path: Path) -> float:
             cursor.execute(
                 "CREATE INDEX bench_copy_like ON bench_copy (employee_id varchar_pattern_ops)"
             )
-            copy_sql = f"COPY bench_copy ({COLUMNS}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            copy_sql = f"COPY bench_copy ({COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, HEADER true)"
             with cursor.copy(copy_sql) as copy, open(csv_path, "rb") as source:
                 while chunk := source.read(1 << 20):
                     copy.write(chunk)
@@ -553,7 +553,7 @@ def executemany_load(workdir: Path, csv_path: Path) -> float:
             next(rows)
             with conn:
                 conn.executemany(
-                    f"INSERT INTO bench_copy ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                    f"INSERT INTO bench_copy ({COLUMN_LIST}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                     rows,
                 )
         return time.perf_counter() - begin

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from staffgate.roster.rows import MAX_LENGTHS
+
 
 class Status(models.TextChoices):
     ACTIVE = "active"
@@ -14,15 +16,17 @@ class Person(models.Model):
     """One row of the HR roster, keyed by the normalised Employee ID."""
 
     employee_id = models.CharField(max_length=20, unique=True)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    pin_last_name = models.CharField(max_length=100, blank=True, default="")
+    first_name = models.CharField(max_length=MAX_LENGTHS["first_name"])
+    last_name = models.CharField(max_length=MAX_LENGTHS["last_name"])
+    pin_last_name = models.CharField(
+        max_length=MAX_LENGTHS["pin_last_name"], blank=True, default=""
+    )
     birth_year = models.PositiveSmallIntegerField()
     country = models.CharField(max_length=2)
     status = models.CharField(max_length=16, choices=Status.choices)
     retirement_plan = models.BooleanField(default=False)
     separation_date = models.DateField(null=True, blank=True)
-    email = models.CharField(max_length=254, blank=True, default="")
+    email = models.CharField(max_length=MAX_LENGTHS["email"], blank=True, default="")
     language = models.CharField(max_length=5, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,8 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from staffgate.audit.models import AuditEvent
-from staffgate.roster.importer import COLUMNS, MAX_REPORTED_ERRORS, import_roster
+from staffgate.roster.importer import import_roster
 from staffgate.roster.models import Person
+from staffgate.roster.reading import MAX_REPORTED_ERRORS
+from staffgate.roster.rows import COLUMNS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The pure part of the roster import: header and row checks, no database."""
+"""The rules for one roster line: values checked and normalised, every problem named."""
 
 import datetime as dt
 
@@ -7,18 +7,19 @@ from django.core.validators import EmailValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffgate.roster import importer
-from staffgate.roster.importer import (
+from staffgate.roster import rows
+from staffgate.roster.models import Status
+from staffgate.roster.rows import (
     COLUMNS,
-    HeaderInvalid,
+    Layout,
     RosterRow,
     RowInvalid,
+    latest_birth_year,
     parse_row,
-    read_header,
 )
 
 MAX_BIRTH_YEAR = 2012
-LAYOUT = read_header(list(COLUMNS))
+LAYOUT = Layout(positions=tuple(range(len(COLUMNS))), width=len(COLUMNS))
 
 GOOD = {
     "employee_id": "0112233",
@@ -44,50 +45,6 @@ def problems(**changes):
     with pytest.raises(RowInvalid) as info:
         parse(**changes)
     return info.value.problems
-
-
-# --- header -----------------------------------------------------------------------------
-
-
-def test_header_in_any_order_and_case_maps_columns():
-    names = [name.upper() for name in reversed(COLUMNS)]
-    layout = read_header([f" {name} " for name in names])
-    assert layout.width == len(COLUMNS)
-    assert layout.positions == tuple(reversed(range(len(COLUMNS))))
-
-
-def test_optional_columns_may_be_left_out():
-    required = [n for n in COLUMNS if n not in ("pin_last_name", "email", "language")]
-    layout = read_header(required)
-    row = parse_row(
-        ["0112233", "Mary", "Jones", "1959", "US", "active", "no", ""],
-        layout,
-        max_birth_year=MAX_BIRTH_YEAR,
-    )
-    assert (row.pin_last_name, row.email, row.language) == ("", "", "")
-
-
-def test_header_missing_required_columns():
-    with pytest.raises(HeaderInvalid) as info:
-        read_header(["employee_id", "first_name"])
-    assert info.value.problems == (
-        "missing column(s): last_name, birth_year, country, status, retirement_plan, "
-        "separation_date",
-    )
-
-
-def test_header_unknown_and_repeated_columns():
-    with pytest.raises(HeaderInvalid) as info:
-        read_header([*COLUMNS, "salary", "email"])
-    assert len(info.value.problems) == 2
-    assert info.value.problems[0].startswith("unknown column(s): 'salary'")
-    assert info.value.problems[1] == "repeated column(s): email"
-
-
-def test_header_with_semicolons_explains_the_separator():
-    with pytest.raises(HeaderInvalid) as info:
-        read_header([";".join(COLUMNS)])
-    assert "separated by commas" in info.value.problems[0]
 
 
 # --- valid rows ---------------------------------------------------------------------------
@@ -274,13 +231,16 @@ def test_error_messages_do_not_repeat_names_or_emails():
     assert "XXXX" not in text and "secret-person" not in text and "Sm" not in text
 
 
-def test_blank_header_names_are_ignored_columns():
-    layout = read_header([*COLUMNS, "", " "])
-    fields = [GOOD[name] for name in COLUMNS] + ["", "ignored"]
-    assert parse_row(fields, layout, max_birth_year=MAX_BIRTH_YEAR).employee_id == "0112233"
-
-
 @settings(max_examples=100, deadline=None)
-@given(st.from_regex(importer._PLAIN_EMAIL, fullmatch=True).filter(lambda e: len(e) <= 254))
+@given(st.from_regex(rows._PLAIN_EMAIL, fullmatch=True).filter(lambda e: len(e) <= 254))
 def test_the_fast_email_check_only_accepts_what_django_accepts(email):
     EmailValidator()(email)  # raises if the shortcut let through something Django refuses
+
+
+def test_the_rules_accept_exactly_the_roster_statuses():
+    assert rows.STATUSES == set(Status.values)
+
+
+def test_the_latest_birth_year_is_fourteen_years_before_today():
+    assert latest_birth_year(dt.date(2026, 1, 1)) == MAX_BIRTH_YEAR
+    assert latest_birth_year(dt.date(2026, 12, 31)) == MAX_BIRTH_YEAR
