@@ -196,6 +196,13 @@ CONTENT_SECURITY_POLICY = {
 # A cache shared by every app server: Redis when configured, the database otherwise.
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
 if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    try:
+        import redis  # noqa: F401 - Django's RedisCache imports it only at the first request
+    except ImportError:
+        raise ImproperlyConfigured(
+            "STAFFGATE_CACHE_URL names a Redis server, but the redis package is not installed; "
+            "install staffgate with its redis extra: pip install 'staffgate[redis]'."
+        ) from None
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
