@@ -140,7 +140,8 @@ USE_TZ = True
 TIME_ZONE = env.time_zone("STAFFGATE_TIME_ZONE", "America/New_York")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected by `staffgate serve` when missing or out of date, or by `staffgate collectstatic`.
+STATIC_ROOT = Path(env.str("STAFFGATE_STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
