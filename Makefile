@@ -9,7 +9,7 @@ PORT ?= 8000
 
 export STAFFGATE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres lint format install clean mo messages i18n-check
+.PHONY: run test test-sqlite test-postgres lint format install clean mo messages i18n-check lock wheel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ messages: $(STAMP)
 
 i18n-check: $(STAMP)
 	$(BIN)/python scripts/check_translations.py
+
+# Pinned runtime dependencies and their hashes, for reproducible
+# deploys: pip install --require-hashes -r requirements.lock, then the wheel.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[lock]'
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
+
+# The wheel to deploy, into dist/; building it compiles the translations into it.
+wheel: $(STAMP)
+	$(BIN)/pip wheel . --no-deps --quiet -w dist
 
 var/secret_key:
 	mkdir -p var
@@ -68,7 +80,7 @@ test-postgres: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info
 
 # Performance bench: PostgreSQL and SQLite, under 10 minutes; prints one table
 # and writes bench/results/latest.json. BENCH_ARGS='--quick' for a short trial run.

@@ -147,7 +147,8 @@ USE_TZ = True
 TIME_ZONE = env.time_zone("STAFFGATE_TIME_ZONE", "America/New_York")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected by `staffgate serve` when missing or out of date, or by `staffgate collectstatic`.
+STATIC_ROOT = Path(env.str("STAFFGATE_STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -204,6 +205,13 @@ CONTENT_SECURITY_POLICY = {
 # server), otherwise in their own database table (core/throttle.py).
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
 if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    try:
+        import redis  # noqa: F401 - Django's RedisCache imports it only at the first request
+    except ImportError:
+        raise ImproperlyConfigured(
+            "STAFFGATE_CACHE_URL names a Redis server, but the redis package is not installed; "
+            "install staffgate with its redis extra: pip install 'staffgate[redis]'."
+        ) from None
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

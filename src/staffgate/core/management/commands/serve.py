@@ -3,8 +3,9 @@
 import os
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from staffgate.core.staticfiles import collect_static_files
 
 
 def default_workers() -> int:
@@ -22,7 +23,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=2, help="Threads per process (default: 2)."
         )
-        parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Serve STATIC_ROOT as it is, even when it lags behind the installed package.",
+        )
         parser.add_argument(
             "--access-log", action="store_true", help="Log every request to standard output."
         )
@@ -33,8 +38,8 @@ class Command(BaseCommand):
             raise CommandError(f"--bind {bind!r} must read HOST:PORT, e.g. 127.0.0.1:8000.")
         if workers < 1 or threads < 1:
             raise CommandError("--workers and --threads must be at least 1.")
-        if not no_collectstatic:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_collectstatic and collect_static_files():
+            self.stdout.write(f"staffgate: collected the static files into {settings.STATIC_ROOT}")
 
         if not settings.STAFFGATE_HASH_CONCURRENCY:
             # Workers fork from here: together they never hash on more threads than cores.

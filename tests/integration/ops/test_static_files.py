@@ -1,0 +1,103 @@
+"""Static files are collected into STATIC_ROOT once, and again only when they change."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+
+from staffgate.core.staticfiles import collect_static_files, stale_static_files
+from tests.integration.ops.test_cli_and_health import STAFFGATE, _free_port, run_cli
+
+MANIFEST_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+@pytest.fixture
+def static_root(settings, tmp_path):
+    settings.STORAGES = MANIFEST_STORAGE
+    settings.STATIC_ROOT = tmp_path / "static"
+    return settings.STATIC_ROOT
+
+
+def test_an_empty_static_root_is_stale_until_collected(static_root):
+    assert "staffgate/site.css" in stale_static_files()
+    assert "staffgate/site.css" in collect_static_files()
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    assert "staffgate/site.css" in manifest["paths"]
+    assert stale_static_files() == []
+    assert collect_static_files() == []
+
+
+def test_a_changed_source_file_is_collected_again(static_root):
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stylesheet = static_root / "staffgate" / "site.css"
+    # An older copy, written after the new source as an upgrade leaves it.
+    stylesheet.write_text("body { color: red }")
+    assert stale_static_files() == ["staffgate/site.css"]
+    assert collect_static_files() == ["staffgate/site.css"]
+    assert b"staffgate" in stylesheet.read_bytes()
+    assert stale_static_files() == []
+
+
+def test_a_missing_manifest_makes_every_file_stale(static_root):
+    call_command("collectstatic", interactive=False, verbosity=0)
+    (static_root / "staticfiles.json").unlink()
+    assert "staffgate/site.css" in stale_static_files()
+    collect_static_files()
+    assert (static_root / "staticfiles.json").is_file()
+
+
+def test_serve_leaves_an_up_to_date_static_root_alone(tmp_path):
+    static_root = tmp_path / "collected"
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
+        "STAFFGATE_STATIC_ROOT": str(static_root),
+    }
+    assert run_cli("migrate", "-v", "0", env_overrides=env, tmp_path=tmp_path).returncode == 0
+    collected = run_cli("collectstatic", "--noinput", env_overrides=env, tmp_path=tmp_path)
+    assert collected.returncode == 0, collected.stderr
+    manifest = static_root / "staticfiles.json"
+    written = manifest.stat().st_mtime_ns
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [STAFFGATE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "STAFFGATE_SECRET_KEY": "s" * 50,
+            "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1",
+            "STAFFGATE_VAR_DIR": str(tmp_path),
+            "STAFFGATE_SECURE_COOKIES": "0",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/login/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        css = page.split('rel="stylesheet" href="')[1].split('"')[0]
+        with urllib.request.urlopen(base + css, timeout=5) as response:
+            assert b"staffgate" in response.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert manifest.stat().st_mtime_ns == written
+    assert not (tmp_path / "static").exists()
