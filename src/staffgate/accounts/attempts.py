@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -117,3 +119,59 @@ def _refusal(user_id: str) -> Refusal:
     if state is not None and state.recovery_locked_at is not None:
         return Refusal.RECOVERY_LOCK
     return Refusal.TEMPORARY_LOCK
+
+
+# --- The one skeleton of every check of a secret -------------------------------------------
+
+
+class Series(enum.Enum):
+    """The two series an ID's attempts are charged to."""
+
+    LOGIN = "login"  # passwords and PINs: login pages, help desk, current-password checks
+    RECOVERY = "recovery"  # answers to the challenge questions
+
+
+@dataclass(frozen=True)
+class Check:
+    """What one charged check of a secret came to."""
+
+    refusal: Refusal | None = None  # refused by a lock before any hash was computed
+    attempt: int = 0  # its number in the series (1…maximum); 0 when refused
+    correct: bool = False
+    locks: bool = False  # a wrong attempt that reached the maximum, and so set the lock
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+def charged_check(
+    series: Series,
+    key: str,
+    policy: Policy,
+    verify: Callable[[], bool],
+    *,
+    now: dt.datetime,
+    audit: Callable[[Check], None],
+) -> Check:
+    """Charge the attempt, verify the secret, audit a refusal or a failure, clear on success.
+
+    Login, the help desk's login, recovery answers and current-password checks all
+    go through here, so each is exact under concurrency in the same way: ``verify``
+    (the hashing) runs only for an attempt the lock has already counted.
+    """
+    if series is Series.LOGIN:
+        charge = charge_login_attempt(key, now, policy)
+        maximum, clear = policy.max_login_failures, clear_login_failures
+    else:
+        charge = charge_recovery_attempt(key, now, policy)
+        maximum, clear = policy.max_recovery_failures, clear_recovery_failures
+    if isinstance(charge, Refusal):
+        check = Check(refusal=charge)
+    elif verify():
+        clear(key)
+        return Check(attempt=charge, correct=True)
+    else:
+        check = Check(attempt=charge, locks=charge >= maximum)
+    audit(check)
+    return check

@@ -18,8 +18,9 @@ from staffgate.accounts import attempts
 from staffgate.accounts.models import Account
 from staffgate.accounts.policy import Policy
 from staffgate.audit.services import clean_text, record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
-from staffgate.core.outcomes import Outcome
+from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 from staffgate.roster.models import Person
@@ -33,13 +34,13 @@ class Entry(enum.Enum):
     HELPDESK = "helpdesk"  # the help desk's login page
 
 
-class LoginOutcome(enum.Enum):
+class LoginOutcome(ServiceOutcome):
     SIGNED_IN = "signed_in"
     START_REGISTRATION = "start_registration"
-    INVALID = Outcome.LOGIN_INVALID.value
-    LOCKED = Outcome.LOGIN_LOCKED.value
-    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED.value
-    NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE.value
+    INVALID = "login.invalid", Outcome.LOGIN_INVALID
+    LOCKED = "login.locked", Outcome.LOGIN_LOCKED
+    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
+    NOT_ELIGIBLE = "login.not_eligible", Outcome.LOGIN_NOT_ELIGIBLE
 
 
 @dataclass
@@ -86,69 +87,74 @@ def attempt_login(
     typed = user_id or ""
     user_id = normalise_user_id(typed)
     key = user_id[: MAX_LENGTH * 3]
-    charge = attempts.charge_login_attempt(key, timeutil.now(), policy)
-    if isinstance(charge, attempts.Refusal):
+    found: dict = {}
+
+    def verify() -> bool:
+        person, account = found["person"], found["account"] = find_login(typed, user_id)
+        if account is not None:
+
+            def upgrade(raw):
+                account.password = make_password(raw)
+                account.save(update_fields=["password"])
+
+            return check_password(secret, account.password, setter=upgrade) and account.is_active
+        spend_one_hash(secret)
+        return person is not None and pin_matches(secret, pin_of(person))
+
+    def audit(check: attempts.Check) -> None:
+        _audit_refusal_or_failure(entry, check, request, key, typed, found.get("account"))
+
+    check = attempts.charged_check(
+        attempts.Series.LOGIN, key, policy, verify, now=timeutil.now(), audit=audit
+    )
+    if check.refusal is attempts.Refusal.RECOVERY_LOCK:
+        return LoginResult(LoginOutcome.ACCOUNT_LOCKED, user_id)
+    if check.refused or check.locks:
+        return LoginResult(LoginOutcome.LOCKED, user_id)
+    if not check.correct:
+        return LoginResult(LoginOutcome.INVALID, user_id)
+    return _accepted(key, user_id, found["person"], found["account"], request, entry)
+
+
+def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> None:
+    if check.refused:
         outcome = (
             LoginOutcome.ACCOUNT_LOCKED
-            if charge is attempts.Refusal.RECOVERY_LOCK
+            if check.refusal is attempts.Refusal.RECOVERY_LOCK
             else LoginOutcome.LOCKED
         )
-        _audit(entry, "refused", request, key, typed, outcome.value)
-        return LoginResult(outcome, user_id)
-
-    person, account = find_login(typed, user_id)
-    if account is not None:
-
-        def upgrade(raw):
-            account.password = make_password(raw)
-            account.save(update_fields=["password"])
-
-        correct = check_password(secret, account.password, setter=upgrade) and account.is_active
     else:
-        spend_one_hash(secret)
-        correct = person is not None and pin_matches(secret, pin_of(person))
-
-    if not correct:
-        outcome = (
-            LoginOutcome.LOCKED if charge >= policy.max_login_failures else LoginOutcome.INVALID
-        )
-        tag = "locked" if outcome is LoginOutcome.LOCKED else "failure"
-        detail = {"attempt": charge, "method": "password" if account else "pin"}
-        _audit(entry, tag, request, key, typed, outcome.value, detail)
-        return LoginResult(outcome, user_id)
-
-    with transaction.atomic():
-        return _accepted(key, user_id, person, account, request, entry)
-
-
-def _audit(entry, what, request, key, typed, outcome, detail=None) -> None:
+        outcome = LoginOutcome.LOCKED if check.locks else LoginOutcome.INVALID
     if entry is Entry.PORTAL:
-        record_event(
-            f"account:login:{what}", request=request, user_id=key, outcome=outcome, detail=detail
-        )
+        if check.refused:
+            tag, detail = EventTag.Account.LOGIN_REFUSED, None
+        else:
+            tag = EventTag.Account.LOGIN_LOCKED if check.locks else EventTag.Account.LOGIN_FAILURE
+            detail = {"attempt": check.attempt, "method": "password" if account else "pin"}
+        record_event(tag, request=request, user_id=key, outcome=outcome.value, detail=detail)
         return
     # The help desk's events name the typed username and keep their own outcome words.
     named = {"username": clean_text(typed, 150)}
-    if what == "refused":
-        record_event("helpdesk:login:refused", request=request, detail=named)
+    if check.refused:
+        record_event(EventTag.Helpdesk.LOGIN_REFUSED, request=request, detail=named)
         return
     record_event(
-        "helpdesk:login:failure",
+        EventTag.Helpdesk.LOGIN_FAILURE,
         request=request,
-        outcome="locked" if what == "locked" else "invalid",
-        detail={**named, "attempt": detail["attempt"]},
+        outcome="locked" if check.locks else "invalid",
+        detail={**named, "attempt": check.attempt},
     )
 
 
+@transaction.atomic
 def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
-    """The secret was right: clear the failures, then let in, register or turn away."""
-    attempts.clear_login_failures(key)
+    """The secret was right: let in, register or turn away."""
     if person is None:
         return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, None)
     reason = check_eligibility(facts_of(person), timeutil.local_today())
     if reason is not None:
         record_event(
-            f"{entry.value}:login:not_eligible",
+            EventTag.Account.LOGIN_NOT_ELIGIBLE,
             request=request,
             user_id=key,
             outcome=LoginOutcome.NOT_ELIGIBLE.value,
@@ -158,9 +164,14 @@ def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
     if account is None:
         if entry is Entry.PORTAL:
             record_event(
-                "account:register:start", request=request, user_id=key, outcome="pin_accepted"
+                EventTag.Account.REGISTER_START,
+                request=request,
+                user_id=key,
+                outcome="pin_accepted",
             )
         return LoginResult(LoginOutcome.START_REGISTRATION, user_id, None, person)
     if entry is Entry.PORTAL:
-        record_event("account:login:success", request=request, user_id=key, outcome="signed_in")
+        record_event(
+            EventTag.Account.LOGIN_SUCCESS, request=request, user_id=key, outcome="signed_in"
+        )
     return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, person)

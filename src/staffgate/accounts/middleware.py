@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from staffgate.accounts import sessions
 from staffgate.accounts.policy import current_policy
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.roster.eligibility import check_eligibility, facts_of
 
@@ -55,11 +56,11 @@ class SessionLimitsMiddleware:
     def _end(request, user, reason: str) -> None:
         if user.is_employee:
             record_event(
-                "account:session:end", request=request, user_id=user.user_id, outcome=reason
+                EventTag.Account.SESSION_END, request=request, user_id=user.user_id, outcome=reason
             )
         else:
             record_event(
-                "helpdesk:session:end",
+                EventTag.Helpdesk.SESSION_END,
                 request=request,
                 actor=f"agent:{user.get_username()}",
                 outcome=reason,

@@ -9,7 +9,6 @@ does. Every change is audited; mails never carry a secret.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 
 from django.contrib.auth import update_session_auth_hash
@@ -23,91 +22,88 @@ from staffgate.accounts.policy import Policy
 from staffgate.accounts.services import email_in_use
 from staffgate.audit.models import AuditEvent
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.mail import mail_account, send_security_mail
-from staffgate.core.outcomes import Outcome
+from staffgate.core.outcomes import Outcome, ServiceOutcome
 
 # Sign-in activity shown on the overview: logins, and current-password checks here.
 ACTIVITY_TAG_PREFIX = "account:login:"
-PASSWORD_FAILURE_TAG = "account:profile:password_failure"
+PASSWORD_FAILURE_TAG = EventTag.Account.PROFILE_PASSWORD_FAILURE
 ACTIVITY_LIMIT = 20
 
 
-class CurrentPassword(enum.Enum):
+class CurrentPassword(ServiceOutcome):
     """The result of checking the current password typed on a profile form."""
 
     RIGHT = "right"
     WRONG = "wrong"
     # This wrong attempt reached the maximum: the account is now locked.
-    LOCKED_NOW = Outcome.LOGIN_LOCKED.value
+    LOCKED_NOW = "login.locked", Outcome.LOGIN_LOCKED
     # Already locked before the attempt; no hash was computed.
-    LOCKED = "locked"
-    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED.value
+    LOCKED = "locked", Outcome.LOGIN_LOCKED
+    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
 
     @property
     def locks(self) -> bool:
         """True when the person may not go on and their session must end."""
-        return self in (
-            CurrentPassword.LOCKED_NOW,
-            CurrentPassword.LOCKED,
-            CurrentPassword.ACCOUNT_LOCKED,
-        )
+        return self.page is not None
 
     @property
     def outcome(self) -> Outcome | None:
         """The page outcome shown once the session has ended for a lock."""
-        if self is CurrentPassword.ACCOUNT_LOCKED:
-            return Outcome.ACCOUNT_LOCKED
-        if self.locks:
-            return Outcome.LOGIN_LOCKED
-        return None
+        return self.page
 
 
 def verify_current_password(
     account: Account, raw: str, policy: Policy, *, form: str, request=None
 ) -> CurrentPassword:
     """Check ``raw`` against the account's password, counting it as a login attempt."""
-    now = timeutil.now()
-    charge = attempts.charge_login_attempt(account.user_id, now, policy)
-    if isinstance(charge, attempts.Refusal):
-        result = (
-            CurrentPassword.ACCOUNT_LOCKED
-            if charge is attempts.Refusal.RECOVERY_LOCK
-            else CurrentPassword.LOCKED
-        )
+
+    def audit(check: attempts.Check) -> None:
+        if check.refused:
+            record_event(
+                EventTag.Account.PROFILE_REFUSED,
+                request=request,
+                user_id=account.user_id,
+                outcome=_current_result(check).outcome.value,
+                detail={"form": form},
+            )
+            return
         record_event(
-            "account:profile:refused",
+            PASSWORD_FAILURE_TAG,
             request=request,
             user_id=account.user_id,
-            outcome=result.outcome.value,
-            detail={"form": form},
+            outcome=(Outcome.LOGIN_LOCKED if check.locks else Outcome.FORM_INVALID).value,
+            detail={"attempt": check.attempt, "form": form},
         )
-        return result
-    # No hash upgrade here: it would change the session hash and end this very session.
-    if check_password(raw, account.password):
-        attempts.clear_login_failures(account.user_id)
+
+    check = attempts.charged_check(
+        attempts.Series.LOGIN,
+        account.user_id,
+        policy,
+        # No hash upgrade here: it would change the session hash and end this very session.
+        lambda: check_password(raw, account.password),
+        now=timeutil.now(),
+        audit=audit,
+    )
+    return _current_result(check)
+
+
+def _current_result(check: attempts.Check) -> CurrentPassword:
+    if check.refusal is attempts.Refusal.RECOVERY_LOCK:
+        return CurrentPassword.ACCOUNT_LOCKED
+    if check.refused:
+        return CurrentPassword.LOCKED
+    if check.correct:
         return CurrentPassword.RIGHT
-    result = (
-        CurrentPassword.LOCKED_NOW if charge >= policy.max_login_failures else CurrentPassword.WRONG
-    )
-    record_event(
-        PASSWORD_FAILURE_TAG,
-        request=request,
-        user_id=account.user_id,
-        outcome=(
-            Outcome.LOGIN_LOCKED.value
-            if result is CurrentPassword.LOCKED_NOW
-            else Outcome.FORM_INVALID.value
-        ),
-        detail={"attempt": charge, "form": form},
-    )
-    return result
+    return CurrentPassword.LOCKED_NOW if check.locks else CurrentPassword.WRONG
 
 
 def end_session_for_lock(request, account: Account, result: CurrentPassword) -> None:
     """A lock reached from the profile ends the session that reached it."""
     record_event(
-        "account:session:end",
+        EventTag.Account.SESSION_END,
         request=request,
         user_id=account.user_id,
         outcome=result.outcome.value,
@@ -130,7 +126,7 @@ def change_password(request, account: Account, new_password: str) -> int:
         account.save(update_fields=["password", "password_changed_at"])
         ended = sessions.end_sessions(account, keep=keep)
         record_event(
-            "account:profile:password_changed",
+            EventTag.Account.PROFILE_PASSWORD_CHANGED,
             request=request,
             user_id=account.user_id,
             outcome="changed",
@@ -174,9 +170,9 @@ def change_contact(request, account: Account, email: str, app_id: str) -> Contac
             account.app_id = app_id
             account.save(update_fields=["email", "app_id"])
             record_event(
-                "account:profile:email_changed"
+                EventTag.Account.PROFILE_EMAIL_CHANGED
                 if change.email_changed
-                else "account:profile:app_id_changed",
+                else EventTag.Account.PROFILE_APP_ID_CHANGED,
                 request=request,
                 user_id=account.user_id,
                 outcome="changed",
@@ -215,7 +211,7 @@ def change_questions(request, account: Account, hashed: list[list[str]]) -> None
             for i, (key, answer) in enumerate(hashed, start=1)
         )
         record_event(
-            "account:profile:questions_changed",
+            EventTag.Account.PROFILE_QUESTIONS_CHANGED,
             request=request,
             user_id=account.user_id,
             outcome="changed",
@@ -233,7 +229,7 @@ def change_language(request, account: Account, code: str) -> bool:
     account.language = code
     account.save(update_fields=["language"])
     record_event(
-        "account:profile:language_changed",
+        EventTag.Account.PROFILE_LANGUAGE_CHANGED,
         request=request,
         user_id=account.user_id,
         outcome="changed",
@@ -246,7 +242,7 @@ def end_other_sessions(request, account: Account) -> int:
     """End every session of the account except this one; return how many ended."""
     ended = sessions.end_sessions(account, keep=request.session.session_key)
     record_event(
-        "account:profile:sessions_ended",
+        EventTag.Account.PROFILE_SESSIONS_ENDED,
         request=request,
         user_id=account.user_id,
         outcome="ended",

@@ -22,15 +22,16 @@ from staffgate.accounts.forms_profile import (
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.services import email_in_use
 from staffgate.accounts.views import employee_required, outcome_message
+from staffgate.audit.tags import EventTag
 from staffgate.core.views import posted, render_form
 from staffgate.roster.pin import pin_of
 
 ACTIVITY_WORDS = {
-    "account:login:success": gettext_lazy("Signed in"),
-    "account:login:failure": gettext_lazy("Wrong password"),
-    "account:login:locked": gettext_lazy("Wrong password; sign-in locked"),
-    "account:login:refused": gettext_lazy("Refused: sign-in was locked"),
-    "account:login:not_eligible": gettext_lazy("Right password, but no access at that time"),
+    EventTag.Account.LOGIN_SUCCESS: gettext_lazy("Signed in"),
+    EventTag.Account.LOGIN_FAILURE: gettext_lazy("Wrong password"),
+    EventTag.Account.LOGIN_LOCKED: gettext_lazy("Wrong password; sign-in locked"),
+    EventTag.Account.LOGIN_REFUSED: gettext_lazy("Refused: sign-in was locked"),
+    EventTag.Account.LOGIN_NOT_ELIGIBLE: gettext_lazy("Right password, but no access at that time"),
     profile.PASSWORD_FAILURE_TAG: gettext_lazy("Wrong current password on Edit My Profile"),
 }
 

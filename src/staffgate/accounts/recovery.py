@@ -26,10 +26,11 @@ from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import COUNT, QUESTIONS, normalise_answer
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import SessionState
 from staffgate.core.mail import mail_account
-from staffgate.core.outcomes import Outcome
+from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 
@@ -61,14 +62,14 @@ ORDER = [Stage.QUESTIONS, Stage.PASSWORD, Stage.DONE]
 TOTAL_STEPS = len(ORDER) + 1
 
 
-class RecoveryOutcome(enum.Enum):
-    """What a set of answers (or a new password) led to; values are the pages' outcome codes."""
+class RecoveryOutcome(ServiceOutcome):
+    """What a set of answers (or a new password) led to, and the page outcome it shows."""
 
     ANSWERS_OK = "answers_ok"
     RESET = "reset"
-    INVALID = Outcome.RECOVER_INVALID.value
-    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED.value
-    NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE.value
+    INVALID = "recover.invalid", Outcome.RECOVER_INVALID
+    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
+    NOT_ELIGIBLE = "login.not_eligible", Outcome.LOGIN_NOT_ELIGIBLE
     GONE = "gone"
 
 
@@ -205,39 +206,49 @@ def check_recovery_answers(
     A refused attempt (already locked) costs no hash; any other costs three.
     """
     key = lock_key(user_id)
-    charge = attempts.charge_recovery_attempt(key, timeutil.now(), policy)
-    if isinstance(charge, attempts.Refusal):
-        record_event(
-            "account:recover:refused",
-            request=request,
-            user_id=key,
-            outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
-        )
-        return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+    challenge = Challenge(questions=[])
 
-    challenge = load_challenge(key)
-    if not _verify_answers(challenge, given):
-        outcome = failure_outcome(charge, policy.max_recovery_failures)
-        locked = outcome is RecoveryOutcome.ACCOUNT_LOCKED
+    def verify() -> bool:
+        nonlocal challenge
+        challenge = load_challenge(key)
+        return _verify_answers(challenge, given)
+
+    def audit(check: attempts.Check) -> None:
+        if check.refused:
+            record_event(
+                EventTag.Account.RECOVER_REFUSED,
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+            )
+            return
         record_event(
-            "account:recover:locked" if locked else "account:recover:failure",
+            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
             request=request,
             user_id=key,
-            outcome=outcome.value,
-            detail={"attempt": charge, "questions": "own" if challenge.account else "decoy"},
+            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
+            detail={"attempt": check.attempt, "questions": "own" if challenge.account else "decoy"},
         )
-        if locked and challenge.account is not None:
+        if check.locks and challenge.account is not None:
             # Sent once: later attempts are refused before reaching this point.
             mail_account(challenge.account, "account_locked")
-        return RecoveryResult(outcome)
+
+    check = attempts.charged_check(
+        attempts.Series.RECOVERY, key, policy, verify, now=timeutil.now(), audit=audit
+    )
+    if check.refused:
+        return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+    if not check.correct:
+        return RecoveryResult(failure_outcome(check.attempt, policy.max_recovery_failures))
 
     account = challenge.account
-    attempts.clear_recovery_failures(key)
-    record_event("account:recover:answers_ok", request=request, user_id=key, outcome="answers_ok")
+    record_event(
+        EventTag.Account.RECOVER_ANSWERS_OK, request=request, user_id=key, outcome="answers_ok"
+    )
     reason = check_eligibility(facts_of(account.person), timeutil.local_today())
     if reason is not None:
         record_event(
-            "account:recover:not_eligible",
+            EventTag.Account.RECOVER_NOT_ELIGIBLE,
             request=request,
             user_id=key,
             outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
@@ -274,7 +285,7 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
         lock = attempts.lock_state(key)
         if lock is not None and lock.recovery_locked_at is not None:
             record_event(
-                "account:recover:refused",
+                EventTag.Account.RECOVER_REFUSED,
                 request=request,
                 user_id=key,
                 outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
@@ -284,7 +295,7 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
         reason = check_eligibility(facts_of(account.person), timeutil.local_today())
         if reason is not None:
             record_event(
-                "account:recover:not_eligible",
+                EventTag.Account.RECOVER_NOT_ELIGIBLE,
                 request=request,
                 user_id=key,
                 outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
@@ -297,7 +308,7 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
         attempts.unlock(key)
     ended = sessions.end_sessions(account)
     record_event(
-        "account:recover:reset",
+        EventTag.Account.RECOVER_RESET,
         request=request,
         user_id=key,
         outcome=RecoveryOutcome.RESET.value,

@@ -129,7 +129,7 @@ def recover_questions(request, state: RecoveryState):
         if result.outcome is RecoveryOutcome.NOT_ELIGIBLE:
             RecoveryState.clear(request.session)
             return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
-        outcome = Outcome(result.outcome.value)
+        outcome = result.outcome.page
         throttle.hit(address)
         # Answers are never sent back to the page.
         form = RecoveryAnswersForm(questions=questions)
@@ -169,7 +169,7 @@ def recover_password(request, state: RecoveryState):
         RecoveryState.clear(request.session)
         if result.outcome is RecoveryOutcome.GONE:
             return redirect("recover")
-        return _start_page(request, outcome=Outcome(result.outcome.value))
+        return _start_page(request, outcome=result.outcome.page)
     return _render(
         request,
         "accounts/recover_password.html",

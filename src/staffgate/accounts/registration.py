@@ -20,6 +20,7 @@ from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import normalise_answer
 from staffgate.accounts.services import email_in_use
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import SessionState
 from staffgate.roster.eligibility import check_eligibility, facts_of
@@ -149,7 +150,7 @@ def complete_registration(
             )
             attempts.unlock(person.employee_id)
             record_event(
-                "account:register:complete",
+                EventTag.Account.REGISTER_COMPLETE,
                 request=request,
                 user_id=person.employee_id,
                 outcome="registered",

@@ -7,6 +7,7 @@ from django.db import transaction
 from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core.mail import send_security_mail
 from staffgate.roster.ids import normalise_user_id
 
@@ -37,7 +38,7 @@ def unlock_account(user_id: str, *, actor: str, reason: str, request=None) -> bo
     if account is not None:
         sessions.end_sessions(account)
     record_event(
-        "account:unlock",
+        EventTag.Account.UNLOCK,
         request=request,
         user_id=user_id,
         actor=actor,
@@ -67,7 +68,7 @@ def reset_registration(user_id: str, *, actor: str, reason: str, request=None) -
             account.delete()
         attempts.unlock(user_id)
         record_event(
-            "account:registration:reset",
+            EventTag.Account.REGISTRATION_RESET,
             request=request,
             user_id=user_id,
             actor=actor,

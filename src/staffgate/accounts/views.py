@@ -28,6 +28,7 @@ from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import RegistrationError, RegistrationState, Stage
 from staffgate.accounts.services import email_in_use
 from staffgate.audit.services import client_ip, record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
@@ -70,15 +71,6 @@ def outcome_message(outcome: Outcome) -> str:
         ),
         Outcome.LOGGED_OUT: _("You have logged out."),
     }[outcome]
-
-
-# What the login page says for each refusal; a staff account gets "no access" here.
-LOGIN_OUTCOMES = {
-    LoginOutcome.INVALID: Outcome.LOGIN_INVALID,
-    LoginOutcome.LOCKED: Outcome.LOGIN_LOCKED,
-    LoginOutcome.ACCOUNT_LOCKED: Outcome.ACCOUNT_LOCKED,
-    LoginOutcome.NOT_ELIGIBLE: Outcome.LOGIN_NOT_ELIGIBLE,
-}
 
 
 def login_throttle() -> Throttle:
@@ -139,7 +131,8 @@ def login_view(request):
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person)
                 return redirect(Stage.TERMS.url_name)
-            outcome = LOGIN_OUTCOMES.get(result.outcome, Outcome.LOGIN_NOT_ELIGIBLE)
+            # A staff account signs in at the help desk: here it has no access.
+            outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
             if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
                 throttle.hit(address)
         else:
@@ -162,7 +155,10 @@ def login_view(request):
 def logout_view(request):
     if signed_in_employee(request):
         record_event(
-            "account:logout", request=request, user_id=request.user.user_id, outcome="logged_out"
+            EventTag.Account.LOGOUT,
+            request=request,
+            user_id=request.user.user_id,
+            outcome="logged_out",
         )
     sessions.end_current_session(request)
     messages.info(request, outcome_message(Outcome.LOGGED_OUT))
@@ -229,7 +225,7 @@ def register_terms(request, state: RegistrationState):
         decision = form.decision()
         if decision == "decline":
             record_event(
-                "account:register:declined",
+                EventTag.Account.REGISTER_DECLINED,
                 request=request,
                 user_id=state.user_id,
                 outcome="declined",

@@ -17,3 +17,17 @@ class Outcome(enum.Enum):
     SESSION_ENDED = "session.ended"
     REGISTRATION_DECLINED = "registration.declined"
     LOGGED_OUT = "logout.done"
+
+
+class ServiceOutcome(enum.Enum):
+    """Base of every service's result enum: one family with the page codes above.
+
+    Each member is its audit word (``.value``) and, when a page shows it, the page's
+    :class:`Outcome` (``.page``); views read ``.page``, never convert strings.
+    """
+
+    def __new__(cls, value: str, page: Outcome | None = None):
+        member = object.__new__(cls)
+        member._value_ = value
+        member.page = page
+        return member

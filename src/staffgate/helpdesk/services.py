@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from staffgate.accounts import services as account_services
 from staffgate.accounts.models import Account
 from staffgate.audit.services import client_ip, record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.mail import mail_account, send_security_mail
 from staffgate.helpdesk.models import (
@@ -76,7 +77,7 @@ def file_ticket(
             if attempt == REFERENCE_ATTEMPTS - 1:
                 raise
     record_event(
-        "help:ticket:created",
+        EventTag.Help.TICKET_CREATED,
         request=request,
         user_id=user_id,
         outcome="submitted",
@@ -138,7 +139,9 @@ def unlock_for_ticket(reference: str, *, agent, reason: str, request=None) -> Ac
         ticket.user_id, actor=actor_of(agent), reason=reason, request=request
     )
     outcome = "unlocked" if was_locked else "nothing_to_unlock"
-    _record_action("helpdesk:ticket:unlock", ticket, agent, Action.UNLOCK, reason, outcome, request)
+    _record_action(
+        EventTag.Helpdesk.TICKET_UNLOCK, ticket, agent, Action.UNLOCK, reason, outcome, request
+    )
     # To the address on file, never the one typed on the form: only the owner hears of it.
     account = Account.objects.select_related("person").filter(user_id=ticket.user_id).first()
     if account is not None:
@@ -156,7 +159,7 @@ def reset_for_ticket(reference: str, *, agent, reason: str, request=None) -> Act
     )
     outcome = "reset" if was_registered else "not_registered"
     _record_action(
-        "helpdesk:ticket:reset",
+        EventTag.Helpdesk.TICKET_RESET,
         ticket,
         agent,
         Action.RESET_REGISTRATION,
@@ -180,6 +183,6 @@ def close_ticket(reference: str, *, agent, reason: str, request=None) -> ActionR
         ticket.close_reason = reason
         ticket.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
         _record_action(
-            "helpdesk:ticket:closed", ticket, agent, Action.CLOSE, reason, "closed", request
+            EventTag.Helpdesk.TICKET_CLOSED, ticket, agent, Action.CLOSE, reason, "closed", request
         )
     return ActionResult.DONE

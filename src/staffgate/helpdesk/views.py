@@ -24,6 +24,7 @@ from staffgate.accounts import sessions
 from staffgate.accounts.login import Entry, LoginOutcome
 from staffgate.accounts.policy import current_policy
 from staffgate.audit.services import client_ip, record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
@@ -80,7 +81,9 @@ def help_view(request):
         if retry_after is not None:
             # Counting refusals too means the first one in a window is audited, a flood is not.
             if throttle.hit(address) == throttle.limit + 1:
-                record_event("help:ticket:rate_limited", request=request, outcome="rate_limited")
+                record_event(
+                    EventTag.Help.TICKET_RATE_LIMITED, request=request, outcome="rate_limited"
+                )
             return throttled_response(request, retry_after)
         form = HelpForm(request.POST)
         if form.is_valid():
@@ -182,7 +185,7 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
         return Outcome.LOGIN_INVALID, _("The username or password is not correct.")
     if user is None or not services.is_agent(user):
         record_event(
-            "helpdesk:login:denied",
+            EventTag.Helpdesk.LOGIN_DENIED,
             request=request,
             actor=services.actor_of(user) if user is not None and not user.is_employee else "",
             user_id=result.user_id if user is None or user.is_employee else "",
@@ -191,7 +194,7 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
         return Outcome.LOGIN_NOT_ELIGIBLE, _("This account may not use the help desk.")
     sessions.log_in(request, user)  # rotates the session key
     record_event(
-        "helpdesk:login:success",
+        EventTag.Helpdesk.LOGIN_SUCCESS,
         request=request,
         actor=services.actor_of(user),
         outcome="signed_in",
@@ -204,7 +207,7 @@ def logout_view(request):
     # Only a staff session is ended here; an employee's is left alone.
     if request.user.is_authenticated and not request.user.is_employee:
         record_event(
-            "helpdesk:logout",
+            EventTag.Helpdesk.LOGOUT,
             request=request,
             actor=services.actor_of(request.user),
             outcome="logged_out",

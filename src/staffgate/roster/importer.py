@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connection as default_connection
 from django.db import transaction
 
+from staffgate.audit.tags import EventTag
 from staffgate.core.timeutil import local_today, now
 from staffgate.roster.reading import ErrorLog, RowError, open_binary, read_roster
 from staffgate.roster.rows import latest_birth_year
@@ -97,7 +98,7 @@ def _audit(report: ImportReport, actor: str) -> None:
             "updated": report.updated,
             "unchanged": report.unchanged,
         }
-        record_event("roster:import", actor=actor, outcome="imported", detail=detail)
+        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="imported", detail=detail)
     else:
         detail = {"rows": report.rows, "errors": report.error_count}
-        record_event("roster:import", actor=actor, outcome="rejected", detail=detail)
+        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="rejected", detail=detail)

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.roster.ids import is_well_formed, normalise_user_id
 from staffgate.roster.models import Person
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             user.save()
             user.user_permissions.add(permission)
             record_event(
-                "helpdesk:agent:created",
+                EventTag.Helpdesk.AGENT_CREATED,
                 actor="cli",
                 outcome="created",
                 detail={"agent": username},

@@ -1,0 +1,66 @@
+"""Every audit tag, in one place, grouped by what the event is about.
+
+A tag reads ``area:subject:what`` (``account:login:failure``) and is stored as it reads;
+members are strings, so a tag compares equal to its text.
+"""
+
+import enum
+
+
+class EventTag:
+    """Namespace of the tag families: ``EventTag.Account.LOGIN_FAILURE``."""
+
+    class Account(enum.StrEnum):
+        """What happens to an employee account: sign-in, registration, recovery, profile."""
+
+        LOGIN_FAILURE = "account:login:failure"
+        LOGIN_LOCKED = "account:login:locked"
+        LOGIN_NOT_ELIGIBLE = "account:login:not_eligible"
+        LOGIN_REFUSED = "account:login:refused"
+        LOGIN_SUCCESS = "account:login:success"
+        LOGOUT = "account:logout"
+        PROFILE_APP_ID_CHANGED = "account:profile:app_id_changed"
+        PROFILE_EMAIL_CHANGED = "account:profile:email_changed"
+        PROFILE_LANGUAGE_CHANGED = "account:profile:language_changed"
+        PROFILE_PASSWORD_CHANGED = "account:profile:password_changed"
+        PROFILE_PASSWORD_FAILURE = "account:profile:password_failure"
+        PROFILE_QUESTIONS_CHANGED = "account:profile:questions_changed"
+        PROFILE_REFUSED = "account:profile:refused"
+        PROFILE_SESSIONS_ENDED = "account:profile:sessions_ended"
+        RECOVER_ANSWERS_OK = "account:recover:answers_ok"
+        RECOVER_FAILURE = "account:recover:failure"
+        RECOVER_LOCKED = "account:recover:locked"
+        RECOVER_NOT_ELIGIBLE = "account:recover:not_eligible"
+        RECOVER_REFUSED = "account:recover:refused"
+        RECOVER_RESET = "account:recover:reset"
+        REGISTER_COMPLETE = "account:register:complete"
+        REGISTER_DECLINED = "account:register:declined"
+        REGISTER_START = "account:register:start"
+        REGISTRATION_RESET = "account:registration:reset"
+        SESSION_END = "account:session:end"
+        UNLOCK = "account:unlock"
+
+    class Helpdesk(enum.StrEnum):
+        """The help desk's own events: agents signing in and acting on tickets."""
+
+        AGENT_CREATED = "helpdesk:agent:created"
+        LOGIN_DENIED = "helpdesk:login:denied"
+        LOGIN_FAILURE = "helpdesk:login:failure"
+        LOGIN_REFUSED = "helpdesk:login:refused"
+        LOGIN_SUCCESS = "helpdesk:login:success"
+        LOGOUT = "helpdesk:logout"
+        SESSION_END = "helpdesk:session:end"
+        TICKET_CLOSED = "helpdesk:ticket:closed"
+        TICKET_RESET = "helpdesk:ticket:reset"
+        TICKET_UNLOCK = "helpdesk:ticket:unlock"
+
+    class Help(enum.StrEnum):
+        """The public Technical Help Form."""
+
+        TICKET_CREATED = "help:ticket:created"
+        TICKET_RATE_LIMITED = "help:ticket:rate_limited"
+
+    class Roster(enum.StrEnum):
+        """HR roster imports."""
+
+        IMPORT = "roster:import"
