@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from staffgate.config.env import Env, database_config, email_config
+from staffgate.config.env import StaffgateEnv
 
-env = Env()
+# Every variable may also be read from a file: STAFFGATE_SECRET_KEY_FILE=/run/secrets/key.
+env = StaffgateEnv()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("STAFFGATE_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env.bool("STAFFGATE_DEBUG", False)
 SECRET_KEY = env.str("STAFFGATE_SECRET_KEY", "")
-if not SECRET_KEY and env.raw("STAFFGATE_SECRET_KEY_FILE"):
-    try:
-        SECRET_KEY = Path(env.str("STAFFGATE_SECRET_KEY_FILE", "")).read_text().strip()
-    except OSError as exc:
-        raise ImproperlyConfigured(f"STAFFGATE_SECRET_KEY_FILE cannot be read: {exc}") from None
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -101,7 +96,7 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 DATABASES = {
-    "default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR / "staffgate.sqlite3")
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'staffgate.sqlite3'}")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -195,24 +190,7 @@ CONTENT_SECURITY_POLICY = {
 
 # A cache shared by every app server: Redis when configured, the database otherwise.
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
-if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": STAFFGATE_CACHE_URL,
-        }
-    }
-elif STAFFGATE_CACHE_URL:
-    raise ImproperlyConfigured(
-        "STAFFGATE_CACHE_URL must be a redis:// URL (or unset to use the database)."
-    )
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "staffgate_cache",
-        }
-    }
+CACHES = {"default": env.cache_url("STAFFGATE_CACHE_URL")}
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
@@ -239,7 +217,7 @@ STAFFGATE_APP_LINKS = env.links(
     "Retirement plan|https://retirement.example.com/",
 )
 
-globals().update(email_config(os.environ.get("EMAIL_URL")))
+globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
 
 LOGGING = {
