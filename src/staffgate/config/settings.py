@@ -26,6 +26,13 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("STAFFGATE_SECRET_KEY must be at least 50 characters long.")
+# Former keys, still accepted when checking signatures, so that rotating the key keeps
+# sessions and signed links alive; new signatures use SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env.list("STAFFGATE_SECRET_KEY_FALLBACKS", [])
+if not DEBUG and any(len(key) < 50 for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        "STAFFGATE_SECRET_KEY_FALLBACKS: every former key must be at least 50 characters long."
+    )
 
 ALLOWED_HOSTS = env.list(
     "STAFFGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -1,4 +1,4 @@
-"""settings.py read afresh from a given environment: the secret key."""
+"""settings.py read afresh from a given environment: the secret key and its former keys."""
 
 import os
 import runpy
@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 import staffgate.config.settings
 
 KEY = "k" * 50
+OLD = "o" * 50
+OLDER = "p" * 50
 
 
 @pytest.fixture
@@ -28,6 +30,28 @@ def load_settings(monkeypatch, tmp_path):
     return load
 
 
+def test_no_former_keys_by_default(load_settings):
+    settings = load_settings(STAFFGATE_SECRET_KEY=KEY)
+    assert settings["SECRET_KEY"] == KEY
+    assert settings["SECRET_KEY_FALLBACKS"] == []
+
+
+def test_former_keys_are_a_comma_list(load_settings):
+    settings = load_settings(
+        STAFFGATE_SECRET_KEY=KEY, STAFFGATE_SECRET_KEY_FALLBACKS=f" {OLD} ,{OLDER},"
+    )
+    assert settings["SECRET_KEY_FALLBACKS"] == [OLD, OLDER]
+
+
+def test_former_keys_from_a_file_one_per_line(load_settings, tmp_path):
+    keys = tmp_path / "former_keys"
+    keys.write_text(f"{OLD}\n{OLDER}\n")
+    settings = load_settings(
+        STAFFGATE_SECRET_KEY=KEY, STAFFGATE_SECRET_KEY_FALLBACKS_FILE=str(keys)
+    )
+    assert settings["SECRET_KEY_FALLBACKS"] == [OLD, OLDER]
+
+
 def test_secret_key_from_a_file(load_settings, tmp_path):
     key = tmp_path / "secret_key"
     key.write_text(KEY + "\n")
@@ -37,3 +61,14 @@ def test_secret_key_from_a_file(load_settings, tmp_path):
 def test_unreadable_secret_key_file_stops_start_up(load_settings, tmp_path):
     with pytest.raises(ImproperlyConfigured, match="STAFFGATE_SECRET_KEY_FILE cannot be read"):
         load_settings(STAFFGATE_SECRET_KEY_FILE=str(tmp_path / "missing"))
+
+
+def test_short_former_key_stops_start_up_without_showing_it(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="STAFFGATE_SECRET_KEY_FALLBACKS") as excinfo:
+        load_settings(STAFFGATE_SECRET_KEY=KEY, STAFFGATE_SECRET_KEY_FALLBACKS=f"{OLD},short-key")
+    assert "short-key" not in str(excinfo.value)
+
+
+def test_short_former_key_is_allowed_in_debug(load_settings):
+    settings = load_settings(STAFFGATE_DEBUG="1", STAFFGATE_SECRET_KEY_FALLBACKS="old-trial-key")
+    assert settings["SECRET_KEY_FALLBACKS"] == ["old-trial-key"]
