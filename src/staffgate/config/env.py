@@ -66,7 +66,7 @@ class StaffgateEnv(environ.FileAwareEnv):
             value = self.ENVIRON[var]
         except KeyError:
             return None
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise ImproperlyConfigured(f"{var}_FILE cannot be read: {exc}") from None
         return value.strip()
 

@@ -92,6 +92,13 @@ def test_unreadable_file_names_the_file_variable(tmp_path):
         StaffgateEnv({f"{VAR}_FILE": str(tmp_path / "missing")}).str(VAR, "default")
 
 
+def test_file_that_is_not_text_names_the_file_variable(tmp_path):
+    binary = tmp_path / "value"
+    binary.write_bytes(b"\xff\xfe\x00key")
+    with refused(f"{VAR}_FILE cannot be read"):
+        StaffgateEnv({f"{VAR}_FILE": str(binary)}).str(VAR, "default")
+
+
 def test_a_database_url_may_be_read_from_a_file(tmp_path):
     secret = tmp_path / "database_url"
     secret.write_text("postgres://portal:s3cret@db.example.com/staffgate\n")
