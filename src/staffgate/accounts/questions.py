@@ -6,6 +6,8 @@ import enum
 
 from django.utils.translation import gettext_lazy as _
 
+from staffgate.core.keys import stored_key
+
 QUESTIONS = {
     "first_pet": _("What was the name of your first pet?"),
     "first_school": _("What was the name of your first school?"),
@@ -24,6 +26,7 @@ QUESTIONS = {
 MIN_ANSWER_LENGTH = 3
 MAX_ANSWER_LENGTH = 100
 COUNT = 3
+DECOY_KEY_NAME = "recovery.decoy-questions"
 
 
 class AnswerProblem(enum.Enum):
@@ -61,3 +64,9 @@ def check_answers(pairs: list[tuple[str, str]]) -> dict[int, AnswerProblem]:
         seen_questions.add(key)
         seen_answers.add(answer.casefold())
     return problems
+
+
+def decoy_key() -> str:
+    """The key that picks the decoy questions shown for IDs without an account."""
+    # Stored, not SECRET_KEY: decoys that changed at a key rotation would tell unknown IDs apart.
+    return stored_key(DECOY_KEY_NAME)

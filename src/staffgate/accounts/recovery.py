@@ -15,7 +15,6 @@ import enum
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils.crypto import salted_hmac
@@ -24,7 +23,7 @@ from staffgate.accounts import attempts, sessions
 from staffgate.accounts.login import spend_one_hash
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
-from staffgate.accounts.questions import COUNT, QUESTIONS, normalise_answer
+from staffgate.accounts.questions import COUNT, QUESTIONS, decoy_key, normalise_answer
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
@@ -168,7 +167,7 @@ def load_challenge(user_id: str) -> Challenge:
                 hashes=[a.answer_hash for a in answers],
                 account=account,
             )
-    return Challenge(questions=decoy_questions(user_id, settings.SECRET_KEY), hashes=[None] * COUNT)
+    return Challenge(questions=decoy_questions(user_id, decoy_key()), hashes=[None] * COUNT)
 
 
 def _verify_answers(challenge: Challenge, given: list[str]) -> bool:

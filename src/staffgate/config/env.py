@@ -1,194 +1,257 @@
-"""Read staffgate's settings from the environment.
+"""Read staffgate's settings from the environment, through django-environ.
 
-Every reader raises ``ImproperlyConfigured`` with a message that names the
-variable and says what would be accepted, so a bad value stops start-up
-instead of surfacing later as a confusing error.
+:class:`StaffgateEnv` is django-environ's ``FileAwareEnv`` (so every variable
+``X`` may instead be read from the file that ``X_FILE`` names), made strict:
+a bad value raises ``ImproperlyConfigured`` with a message that names the
+variable and says what would be accepted, so it stops start-up instead of
+surfacing later as a confusing error. What django-environ lacks is added here:
+range checks, choices, time zones, link lists and proxy networks.
 """
 
 from __future__ import annotations
 
+import builtins
+import ipaddress
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
+NOTSET = environ.Env.NOTSET
+
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+# Connections are kept between requests (and checked before reuse) on every database.
+CONN_MAX_AGE = 600
+# SQLite: take the write lock at BEGIN so counters change one writer at a time,
+# and wait for it rather than failing at once under concurrent logins.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+CACHE_SCHEMES = {"redis", "rediss", "unix"}
+
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "filemail": "django.core.mail.backends.filebased.EmailBackend",
+}
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTP_PORTS = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
+EMAIL_TIMEOUT = 10
 
 
-class Env:
-    """Typed access to a mapping of environment variables."""
+class StaffgateEnv(environ.FileAwareEnv):
+    """Typed, strict access to the environment, or to ``source`` (a mapping) when given."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None):
-        self.environ = os.environ if environ is None else environ
+    def __init__(self, source: Mapping[str, str] | None = None, **scheme):
+        super().__init__(**scheme)
+        # A mapping of its own, reading X from the file X_FILE names (its cache is its own).
+        self.ENVIRON = environ.FileAwareMapping(env=os.environ if source is None else source)
 
-    def raw(self, name: str) -> str | None:
-        value = self.environ.get(name)
-        return None if value is None else value.strip()
+    def _value(self, var: str) -> builtins.str | None:
+        """The trimmed value of ``var`` (or of the file ``var_FILE`` names); None if unset."""
+        try:
+            # Not get_value(): it reads a value starting with "$" as the name of another
+            # variable, and a generated secret key may start with "$".
+            value = self.ENVIRON[var]
+        except KeyError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(f"{var}_FILE cannot be read: {exc}") from None
+        return value.strip()
 
-    def str(self, name: str, default: str) -> str:
-        value = self.raw(name)
-        return default if value in (None, "") else value
+    def str(self, var: str, default=NOTSET) -> builtins.str:
+        """The trimmed value; ``default`` when unset or blank (required without one)."""
+        value = self._value(var)
+        if not value:
+            if default is NOTSET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable.")
+            return default
+        return value
 
-    def bool(self, name: str, default: bool) -> bool:
-        value = self.raw(name)
+    def bool(self, var: str, default: bool) -> bool:
+        """``1/true/yes/on`` or ``0/false/no/off``, any case; anything else is refused."""
+        value = self._value(var)
         if not value:
             return default
         if value.lower() in TRUE_WORDS:
             return True
         if value.lower() in FALSE_WORDS:
             return False
-        raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value; use 1 or 0.")
+        raise ImproperlyConfigured(f"{var}={value!r} is not a yes/no value; use 1 or 0.")
 
-    def int(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-        value = self.raw(name)
-        if value in (None, ""):
+    def int(self, var: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+        """A whole number between ``minimum`` and ``maximum`` (inclusive)."""
+        value = self._value(var)
+        if not value:
             return default
         try:
-            number = int(value)
+            number = builtins.int(value)
         except ValueError:
-            raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+            raise ImproperlyConfigured(f"{var}={value!r} is not a whole number.") from None
         if number < minimum or (maximum is not None and number > maximum):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            raise ImproperlyConfigured(f"{name}={number} is out of range; it must be {bound}.")
+            raise ImproperlyConfigured(f"{var}={number} is out of range; it must be {bound}.")
         return number
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.str(name, default).lower()
+    def choice(self, var: str, default: builtins.str, choices: tuple[builtins.str, ...]):
+        """One of ``choices``, compared without case."""
+        value = self.str(var, default).lower()
         if value not in choices:
             raise ImproperlyConfigured(
-                f"{name}={value!r} is not allowed; choose one of: {', '.join(choices)}."
+                f"{var}={value!r} is not allowed; choose one of: {', '.join(choices)}."
             )
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
-        value = self.raw(name)
+    def list(self, var: str, default: builtins.list) -> builtins.list[builtins.str]:
+        """Items separated by commas (or lines, for a file); set but blank means none."""
+        value = self._value(var)
         if value is None:
             return default
-        return [item.strip() for item in value.split(",") if item.strip()]
+        return [item.strip() for item in re.split(r"[,\n]", value) if item.strip()]
 
-    def links(self, name: str, default: str) -> list[tuple[str, str]]:
+    def links(self, var: str, default: builtins.str) -> builtins.list[tuple[str, str]]:
         """Parse ``Label|https://url,Label|https://url`` into (label, url) pairs."""
         links = []
-        for item in self.str(name, default).split(","):
+        for item in self.str(var, default).split(","):
             if not item.strip():
                 continue
             label, sep, url = item.partition("|")
             if not sep or not label.strip() or not url.strip().startswith(("https://", "http://")):
                 raise ImproperlyConfigured(
-                    f"{name}: {item.strip()!r} must read 'Label|https://address'."
+                    f"{var}: {item.strip()!r} must read 'Label|https://address'."
                 )
             links.append((label.strip(), url.strip()))
         return links
 
-    def networks(self, name: str, default: list) -> list:
+    def networks(self, var: str, default: builtins.list) -> builtins.list:
         """Comma-separated IP addresses or networks (``10.0.0.0/8,127.0.0.1``)."""
-        import ipaddress
-
         nets = []
-        for item in self.list(name, default):
+        for item in self.list(var, default):
             try:
                 nets.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
                 raise ImproperlyConfigured(
-                    f"{name}: {item!r} is not an IP address or network."
+                    f"{var}: {item!r} is not an IP address or network."
                 ) from None
         return nets
 
-    def time_zone(self, name: str, default: str) -> str:
-        value = self.str(name, default)
+    def time_zone(self, var: str, default: builtins.str) -> builtins.str:
+        """An IANA time zone name known to this machine (e.g. ``America/New_York``)."""
+        value = self.str(var, default)
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ImproperlyConfigured(
-                f"{name}={value!r} is not a known time zone (e.g. America/New_York)."
+                f"{var}={value!r} is not a known time zone (e.g. America/New_York)."
             ) from None
         return value
 
+    def db_url(self, var: str = "DATABASE_URL", default=NOTSET, engine=None) -> dict:
+        """``DATABASES['default']`` from a SQLite or PostgreSQL URL, tuned for the portal.
 
-def database_config(url: str | None, default_sqlite_path: Path) -> dict:
-    """Turn ``DATABASE_URL`` into Django's DATABASES['default'] entry."""
-    import dj_database_url
-
-    if not url:
-        url = f"sqlite:///{default_sqlite_path}"
-    scheme = url.split(":", 1)[0].lower()
-    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path "
-            "or postgres://user@host:port/name."
-        )
-    try:
-        config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
-    except Exception as exc:  # the library raises several kinds for a malformed URL
-        raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        # SQLite: take the write lock at BEGIN so counters change one writer at a time,
-        # and wait for it rather than failing at once under concurrent logins.
-        config.pop("CONN_HEALTH_CHECKS", None)
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-        name = config.get("NAME") or ""
-        if name and name != ":memory:":
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
-    return config
-
-
-def email_config(url: str | None) -> dict:
-    """Turn ``EMAIL_URL`` into Django's EMAIL_* settings.
-
-    ``console:`` (default), ``filemail:///abs/folder``, ``locmem:``,
-    ``smtp://user:pass@host:port`` and ``smtp+tls://…`` are understood.
-    """
-    if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if scheme == "filemail":
-        folder = unquote(parts.path)
-        # filemail://var/mail would parse "var" as a host and write to /mail.
-        if parts.netloc or not folder.startswith("/"):
+        Connections are kept (and health-checked on PostgreSQL); SQLite serialises
+        writers at BEGIN, and the folder of its file is created.
+        """
+        url = self.str(var, default)
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme not in DATABASE_SCHEMES:
             raise ImproperlyConfigured(
-                f"EMAIL_URL={url!r}: filemail needs an absolute folder, e.g. filemail:///var/mail."
+                f"{var} scheme {scheme!r} is not supported; use sqlite:///path "
+                "or postgres://user@host:port/name."
             )
-        return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": folder,
-        }
-    if scheme in {"smtp", "smtp+tls", "smtps"}:
-        if not parts.hostname:
-            # Not echoing the URL: it may hold the SMTP password.
-            raise ImproperlyConfigured("EMAIL_URL: an SMTP URL needs a host name.")
         try:
-            port = parts.port
+            config = self.db_url_config(url, engine=engine)
+        except ValueError as exc:  # not echoing the URL: it may hold the password
+            raise ImproperlyConfigured(f"{var} could not be read: {exc}") from None
+        config.setdefault("CONN_MAX_AGE", CONN_MAX_AGE)
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+            name = config.get("NAME") or ""
+            if name and name != ":memory:":
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            config.setdefault("CONN_HEALTH_CHECKS", True)
+            # A socket folder written postgres://%2Fvar%2Frun%2Fpostgresql/name.
+            config["HOST"] = unquote(builtins.str(config.get("HOST") or ""))
+        return config
+
+    def cache_url(self, var: str = "STAFFGATE_CACHE_URL", default=NOTSET, backend=None) -> dict:
+        """``CACHES['default']`` from a Redis URL; per-process memory when unset.
+
+        Memory is enough then: nothing that must be shared between servers or survive a
+        restart is kept in Django's cache (sessions, locks and counters have their tables).
+        """
+        url = self.str(var, "" if default is NOTSET else default)
+        if not url:
+            return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        scheme = url.split(":", 1)[0].lower()
+        if scheme not in CACHE_SCHEMES:
+            raise ImproperlyConfigured(
+                f"{var} must be a redis:// URL (or unset to use the database)."
+            )
+        if scheme == "unix":
+            # django-environ spells a socket redis:///path; redis-py reads unix:///path.
+            url = "redis://" + url.split("://", 1)[-1]
+        try:
+            return self.cache_url_config(url, backend=backend or REDIS_CACHE)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{var} could not be read: {exc}") from None
+
+    def email_url(self, var: str = "EMAIL_URL", default=NOTSET, backend=None) -> dict:
+        """Django's ``EMAIL_*`` settings from a mail URL.
+
+        ``console:`` (default), ``filemail:///abs/folder``, ``locmem:``,
+        ``smtp://user:pass@host:port``, ``smtp+tls://…`` (STARTTLS, port 587) and
+        ``smtps://…`` (implicit TLS, port 465) are understood.
+        """
+        url = self.str(var, "console:" if default is NOTSET else default)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme in ("console", "locmem"):
+            return {"EMAIL_BACKEND": EMAIL_BACKENDS[scheme]}
+        if scheme == "filemail":
+            folder = unquote(parts.path)
+            # filemail://var/mail would parse "var" as a host and write to /mail.
+            if parts.netloc or not folder.startswith("/"):
+                raise ImproperlyConfigured(
+                    f"{var}={url!r}: filemail needs an absolute folder, e.g. filemail:///var/mail."
+                )
+            return {"EMAIL_BACKEND": EMAIL_BACKENDS[scheme], "EMAIL_FILE_PATH": folder}
+        if scheme not in SMTP_PORTS:
+            raise ImproperlyConfigured(
+                f"{var} scheme {scheme!r} is not supported; use console:, filemail:///folder, "
+                "smtp://host:port or smtp+tls://host:port."
+            )
+        try:
+            # django-environ reads host, port and credentials; its smtps means STARTTLS,
+            # so the portal's own scheme decides the TLS mode below.
+            config = self.email_url_config("smtp:" + url.split(":", 1)[1])
         except ValueError:
-            raise ImproperlyConfigured("EMAIL_URL has an invalid port number.") from None
-        query = parse_qs(parts.query)
-        timeout = query.get("timeout", ["10"])[0]
-        if not timeout.isdigit():
-            raise ImproperlyConfigured("EMAIL_URL timeout must be a whole number of seconds.")
+            raise ImproperlyConfigured(f"{var} has an invalid port number.") from None
+        if not config["EMAIL_HOST"]:
+            # Not echoing the URL: it may hold the SMTP password.
+            raise ImproperlyConfigured(f"{var}: an SMTP URL needs a host name.")
+        timeout = config.get("OPTIONS", {}).get("TIMEOUT", EMAIL_TIMEOUT)
+        if not isinstance(timeout, builtins.int):
+            raise ImproperlyConfigured(f"{var} timeout must be a whole number of seconds.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": port
-            or (465 if scheme == "smtps" else 587 if scheme == "smtp+tls" else 25),
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_BACKEND": backend or SMTP_BACKEND,
+            "EMAIL_HOST": config["EMAIL_HOST"],
+            "EMAIL_PORT": config["EMAIL_PORT"] or SMTP_PORTS[scheme],
+            "EMAIL_HOST_USER": config["EMAIL_HOST_USER"] or "",
+            "EMAIL_HOST_PASSWORD": config["EMAIL_HOST_PASSWORD"] or "",
             "EMAIL_USE_TLS": scheme == "smtp+tls",
             "EMAIL_USE_SSL": scheme == "smtps",
-            "EMAIL_TIMEOUT": int(timeout),
+            "EMAIL_TIMEOUT": timeout,
         }
-    raise ImproperlyConfigured(
-        f"EMAIL_URL scheme {scheme!r} is not supported; use console:, filemail:///folder, "
-        "smtp://host:port or smtp+tls://host:port."
-    )

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from staffgate.config.env import Env, database_config, email_config
+from staffgate.config.env import StaffgateEnv
 
-env = Env()
+# Every variable may also be read from a file: STAFFGATE_SECRET_KEY_FILE=/run/secrets/key.
+env = StaffgateEnv()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("STAFFGATE_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env.bool("STAFFGATE_DEBUG", False)
 SECRET_KEY = env.str("STAFFGATE_SECRET_KEY", "")
-if not SECRET_KEY and env.raw("STAFFGATE_SECRET_KEY_FILE"):
-    try:
-        SECRET_KEY = Path(env.str("STAFFGATE_SECRET_KEY_FILE", "")).read_text().strip()
-    except OSError as exc:
-        raise ImproperlyConfigured(f"STAFFGATE_SECRET_KEY_FILE cannot be read: {exc}") from None
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -31,6 +26,13 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("STAFFGATE_SECRET_KEY must be at least 50 characters long.")
+# Former keys, still accepted when checking signatures, so that rotating the key keeps
+# sessions and signed links alive; new signatures use SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env.list("STAFFGATE_SECRET_KEY_FALLBACKS", [])
+if not DEBUG and any(len(key) < 50 for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        "STAFFGATE_SECRET_KEY_FALLBACKS: every former key must be at least 50 characters long."
+    )
 
 ALLOWED_HOSTS = env.list(
     "STAFFGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -101,7 +103,7 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 DATABASES = {
-    "default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR / "staffgate.sqlite3")
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'staffgate.sqlite3'}")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,7 +206,8 @@ CONTENT_SECURITY_POLICY = {
 # Throttling counters live in Redis when STAFFGATE_CACHE_URL names one (shared by every app
 # server), otherwise in their own database table (core/throttle.py).
 STAFFGATE_CACHE_URL = env.str("STAFFGATE_CACHE_URL", "")
-if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+CACHES = {"default": env.cache_url("STAFFGATE_CACHE_URL")}
+if STAFFGATE_CACHE_URL:
     try:
         import redis  # noqa: F401 - Django's RedisCache imports it only at the first request
     except ImportError:
@@ -212,22 +215,8 @@ if STAFFGATE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "STAFFGATE_CACHE_URL names a Redis server, but the redis package is not installed; "
             "install staffgate with its redis extra: pip install 'staffgate[redis]'."
         ) from None
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": STAFFGATE_CACHE_URL,
-        }
-    }
     # Sessions are read from Redis and written through to the database, so none is lost.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-elif STAFFGATE_CACHE_URL:
-    raise ImproperlyConfigured(
-        "STAFFGATE_CACHE_URL must be a redis:// URL (or unset to use the database)."
-    )
-else:
-    # Per-process memory is enough: nothing that must be shared between servers or survive
-    # a restart is kept in Django's cache (sessions, locks and counters have their own tables).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
@@ -254,7 +243,7 @@ STAFFGATE_APP_LINKS = env.links(
     "Retirement plan|https://retirement.example.com/",
 )
 
-globals().update(email_config(os.environ.get("EMAIL_URL")))
+globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
 
 LOGGING = {

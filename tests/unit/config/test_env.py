@@ -1,4 +1,4 @@
-"""Settings from the environment: typed readers, DATABASE_URL and EMAIL_URL.
+"""Settings from the environment: typed readers, DATABASE_URL, EMAIL_URL and the cache.
 
 Every bad value must stop start-up with ImproperlyConfigured naming the variable.
 """
@@ -8,25 +8,42 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from staffgate.config.env import Env, database_config, email_config
+from staffgate.config.env import StaffgateEnv
 
 VAR = "STAFFGATE_THING"
 
 
 def env(value=None):
-    return Env({} if value is None else {VAR: value})
+    return StaffgateEnv({} if value is None else {VAR: value})
+
+
+def database_config(url, default_sqlite_path):
+    """What settings.py makes of DATABASE_URL=url (unset when None)."""
+    source = {} if url is None else {"DATABASE_URL": url}
+    return StaffgateEnv(source).db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite_path}")
+
+
+def email_config(url):
+    """What settings.py makes of EMAIL_URL=url (unset when None)."""
+    return StaffgateEnv({} if url is None else {"EMAIL_URL": url}).email_url("EMAIL_URL")
+
+
+def cache_config(url):
+    """What settings.py makes of STAFFGATE_CACHE_URL=url (unset when None)."""
+    source = {} if url is None else {"STAFFGATE_CACHE_URL": url}
+    return StaffgateEnv(source).cache_url("STAFFGATE_CACHE_URL")
 
 
 def refused(match=VAR):
     return pytest.raises(ImproperlyConfigured, match=match)
 
 
-# --- str / raw ------------------------------------------------------------------------------
+# --- str ------------------------------------------------------------------------------------
 
 
 def test_str_value_is_trimmed():
     assert env("  hello ").str(VAR, "default") == "hello"
-    assert env("  hello ").raw(VAR) == "hello"
+    assert env("  hello ").str(VAR, None) == "hello"
 
 
 @pytest.mark.parametrize("value", [None, "", "   "])
@@ -34,13 +51,62 @@ def test_str_missing_or_blank_gives_default(value):
     assert env(value).str(VAR, "default") == "default"
 
 
-def test_raw_missing_is_none():
-    assert env().raw(VAR) is None
+def test_str_missing_without_default_is_none_when_asked():
+    assert env().str(VAR, None) is None
+
+
+def test_str_without_a_default_is_required():
+    with refused(f"Set the {VAR} environment variable"):
+        env().str(VAR)
 
 
 def test_env_reads_the_process_environment_by_default(monkeypatch):
     monkeypatch.setenv(VAR, "from-os")
-    assert Env().str(VAR, "default") == "from-os"
+    assert StaffgateEnv().str(VAR, "default") == "from-os"
+
+
+# --- X_FILE ---------------------------------------------------------------------------------
+
+
+def test_every_variable_may_be_read_from_a_file(tmp_path):
+    secret = tmp_path / "value"
+    secret.write_text("  from-a-file\n")
+    reader = StaffgateEnv({f"{VAR}_FILE": str(secret)})
+    assert reader.str(VAR, "default") == "from-a-file"
+    assert reader.list(VAR, []) == ["from-a-file"]
+
+
+def test_file_wins_over_the_variable(tmp_path):
+    secret = tmp_path / "value"
+    secret.write_text("42")
+    reader = StaffgateEnv({VAR: "7", f"{VAR}_FILE": str(secret)})
+    assert reader.int(VAR, 0) == 42
+
+
+def test_blank_file_variable_is_ignored():
+    assert StaffgateEnv({VAR: "direct", f"{VAR}_FILE": ""}).str(VAR, "default") == "direct"
+
+
+def test_unreadable_file_names_the_file_variable(tmp_path):
+    with refused(f"{VAR}_FILE cannot be read"):
+        StaffgateEnv({f"{VAR}_FILE": str(tmp_path / "missing")}).str(VAR, "default")
+
+
+def test_file_that_is_not_text_names_the_file_variable(tmp_path):
+    binary = tmp_path / "value"
+    binary.write_bytes(b"\xff\xfe\x00key")
+    with refused(f"{VAR}_FILE cannot be read"):
+        StaffgateEnv({f"{VAR}_FILE": str(binary)}).str(VAR, "default")
+
+
+def test_a_database_url_may_be_read_from_a_file(tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text("postgres://portal:s3cret@db.example.com/staffgate\n")
+    config = StaffgateEnv({"DATABASE_URL_FILE": str(secret)}).db_url(
+        "DATABASE_URL", default=f"sqlite:///{tmp_path / 'unused.sqlite3'}"
+    )
+    assert config["PASSWORD"] == "s3cret"
+    assert config["HOST"] == "db.example.com"
 
 
 # --- bool -----------------------------------------------------------------------------------
@@ -149,6 +215,28 @@ def test_list_set_but_empty_is_empty():
     assert env(" , ").list(VAR, ["x"]) == []
 
 
+def test_list_from_a_file_may_hold_one_item_per_line():
+    assert env("first\nsecond,third\n\n").list(VAR, []) == ["first", "second", "third"]
+
+
+# --- networks -------------------------------------------------------------------------------
+
+
+def test_networks_are_addresses_or_networks():
+    nets = env("10.0.0.0/8, 127.0.0.1,::1, 192.168.1.7/24").networks(VAR, [])
+    assert [str(net) for net in nets] == ["10.0.0.0/8", "127.0.0.1/32", "::1/128", "192.168.1.0/24"]
+
+
+def test_networks_missing_gives_default():
+    assert env().networks(VAR, []) == []
+
+
+@pytest.mark.parametrize("value", ["proxy.example.com", "10.0.0.0/33", "256.1.1.1", "10.0.0.1,x"])
+def test_networks_bad_item_names_the_variable(value):
+    with refused(VAR):
+        env(value).networks(VAR, [])
+
+
 # --- time_zone ------------------------------------------------------------------------------
 
 
@@ -255,6 +343,42 @@ def test_postgres_url(tmp_path, scheme):
 def test_unsupported_database_scheme(tmp_path, url):
     with refused("DATABASE_URL"):
         database_config(url, tmp_path / "unused.sqlite3")
+
+
+def test_postgres_connections_are_kept_and_health_checked(tmp_path):
+    config = database_config("postgres://portal@db.example.com/staffgate", tmp_path / "x")
+    assert config["CONN_MAX_AGE"] == 600
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "transaction_mode" not in config.get("OPTIONS", {})
+
+
+def test_postgres_url_options_reach_the_driver(tmp_path):
+    url = "postgres://portal@db.example.com/staffgate?sslmode=require&conn_max_age=0"
+    config = database_config(url, tmp_path / "x")
+    assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["CONN_MAX_AGE"] == 0
+
+
+def test_postgres_socket_folder(tmp_path):
+    config = database_config("postgres://%2Fvar%2Frun%2Fpostgresql/staffgate", tmp_path / "x")
+    assert config["HOST"] == "/var/run/postgresql"
+    assert config["NAME"] == "staffgate"
+
+
+def test_sqlite_waits_for_the_write_lock_and_skips_health_checks(tmp_path):
+    config = database_config(None, tmp_path / "staffgate.sqlite3")
+    assert config["OPTIONS"] == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    assert config["CONN_MAX_AGE"] == 600
+    assert "CONN_HEALTH_CHECKS" not in config
+
+
+def test_blank_database_url_means_the_default(tmp_path):
+    default = tmp_path / "var" / "staffgate.sqlite3"
+    assert Path(database_config("  ", default)["NAME"]) == default
 
 
 def test_malformed_postgres_url_does_not_echo_the_password(tmp_path):
@@ -381,3 +505,40 @@ def test_smtp_without_host_does_not_echo_the_password():
 def test_unsupported_email_scheme(url):
     with refused("EMAIL_URL scheme"):
         email_config(url)
+
+
+# --- cache_url ------------------------------------------------------------------------------
+
+REDIS = "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.parametrize("url", [None, "", "  "])
+def test_cache_defaults_to_per_process_memory(url):
+    assert cache_config(url) == {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["redis://127.0.0.1:6379/0", "rediss://:pw@cache.example.com:6380/1", "unix:///run/redis.sock"],
+)
+def test_cache_in_redis(url):
+    assert cache_config(url) == {"BACKEND": REDIS, "LOCATION": url}
+
+
+def test_cache_url_options_reach_redis():
+    config = cache_config("redis://cache.example.com:6379/0?socket_timeout=5")
+    assert config["LOCATION"] == "redis://cache.example.com:6379/0"
+    assert config["OPTIONS"] == {"socket_timeout": 5}
+
+
+@pytest.mark.parametrize(
+    "url", ["memcache://127.0.0.1:11211", "locmemcache://", "dbcache://t", "cache.example.com"]
+)
+def test_cache_other_than_redis_is_refused(url):
+    with refused("STAFFGATE_CACHE_URL must be a redis:// URL"):
+        cache_config(url)
+
+
+def test_a_value_starting_with_a_dollar_is_taken_as_it_is():
+    reader = StaffgateEnv({VAR: "$OTHER-secret", "OTHER": "something else"})
+    assert reader.str(VAR, "default") == "$OTHER-secret"
