@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from staffgate.accounts import recovery
 from staffgate.accounts.models import Account
 from staffgate.accounts.questions import QUESTIONS
+from staffgate.accounts.recovery import service as recovery
 from tests.conftest import ANSWERS, PASSWORD, field_codes, login, outcome_code
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from staffgate.accounts.login import Entry, LoginOutcome, attempt_login
+from staffgate.accounts.login.service import Entry, LoginOutcome, attempt_login
 from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
 

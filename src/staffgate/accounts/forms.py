@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.passwords import PasswordProblem, check_password, common_passwords
 from staffgate.accounts.questions import QUESTIONS, AnswerProblem, check_answers
-from staffgate.core.forms import REQUIRED, CodedForm, password_field, user_id_field
+from staffgate.core.forms import REQUIRED, CodedForm, password_field
 
 PASSWORD_MESSAGES = {
     PasswordProblem.TOO_SHORT: _("The password is too short."),
@@ -49,27 +48,6 @@ def password_rules_text(policy: str) -> str:
         "7 to 14 characters, with at least one letter and one digit. Passwords are "
         "case-sensitive. Not your User ID or PIN, and not a common password."
     )
-
-
-class LoginForm(CodedForm):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
-    user_id = user_id_field()
-    password = password_field(
-        _("Password or PIN"),
-        autocomplete="current-password",
-        help_text=_("First time here? Use the PIN you were given."),
-    )
-
-
-class TermsForm(CodedForm):
-    """Two buttons, ``agree`` and ``decline``; the view reads which was pressed."""
-
-    def decision(self) -> str | None:
-        if "agree" in self.data:
-            return "agree"
-        if "decline" in self.data:
-            return "decline"
-        return None
 
 
 class ContactForm(CodedForm):

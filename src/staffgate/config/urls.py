@@ -9,8 +9,9 @@ urlpatterns = [
     # Staff sign in through the help-desk login, which has its own lockout and audit.
     path("admin/login/", RedirectView.as_view(pattern_name="helpdesk-login", query_string=True)),
     path("admin/", admin.site.urls),
-    path("", include("staffgate.accounts.urls")),
-    path("", include("staffgate.accounts.recovery_urls")),
-    path("", include("staffgate.accounts.profile_urls")),
+    path("", include("staffgate.accounts.login.urls")),
+    path("", include("staffgate.accounts.registration.urls")),
+    path("", include("staffgate.accounts.recovery.urls")),
+    path("", include("staffgate.accounts.profile.urls")),
     path("", include("staffgate.helpdesk.urls")),
 ]

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import REQUIRED, CodedForm, password_field, user_id_field
+from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
 from staffgate.helpdesk.models import Topic
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 
@@ -69,18 +69,6 @@ class HelpForm(CodedForm):
                 code="user_id.invalid",
             )
         return user_id
-
-
-class AgentLoginForm(CodedForm):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        error_messages=REQUIRED,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
-    password = password_field(_("Password"), autocomplete="current-password")
 
 
 class ReasonForm(CodedForm):

@@ -5,8 +5,6 @@ from staffgate.helpdesk import views
 urlpatterns = [
     path("help/", views.help_view, name="help"),
     path("helpdesk/", views.queue_view, name="helpdesk-queue"),
-    path("helpdesk/login/", views.login_view, name="helpdesk-login"),
-    path("helpdesk/logout/", views.logout_view, name="helpdesk-logout"),
     path("helpdesk/tickets/<str:reference>/", views.ticket_view, name="helpdesk-ticket"),
 ] + [
     path(

@@ -10,28 +10,23 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from staffgate.accounts import sessions
-from staffgate.accounts.login import Entry, LoginOutcome
-from staffgate.accounts.policy import current_policy
 from staffgate.audit.services import client_ip, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
+from staffgate.core.views import FORM_INVALID_MESSAGE, throttled_response
 from staffgate.helpdesk import services
 from staffgate.helpdesk.casefile import load_case_file
-from staffgate.helpdesk.forms import AgentLoginForm, HelpForm, ReasonForm
+from staffgate.helpdesk.forms import HelpForm, ReasonForm
 from staffgate.helpdesk.models import Ticket, TicketStatus, Topic
 from staffgate.helpdesk.references import normalise_reference
 from staffgate.roster.eligibility import Ineligibility
@@ -139,82 +134,6 @@ def agent_required(view):
         return redirect("helpdesk-login")
 
     return wrapper
-
-
-@require_http_methods(["GET", "POST"])
-def login_view(request):
-    if request.method == "GET" and services.is_agent(request.user):
-        return redirect("helpdesk-queue")
-    outcome = message = None
-    if request.method == "POST":
-        form = AgentLoginForm(request.POST)
-        if form.is_valid():
-            outcome, message = _log_agent_in(request, form.cleaned_data)
-            if outcome is None:
-                return HttpResponseRedirect(
-                    safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
-                )
-        else:
-            outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
-    else:
-        form = AgentLoginForm()
-    return render(
-        request,
-        "helpdesk/login.html",
-        {
-            "form": form,
-            "outcome": outcome,
-            "message": message,
-            "next": safe_next(request, within="/helpdesk/") or "",
-        },
-    )
-
-
-def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
-    """Log the agent in, or say why not; (None, None) on success."""
-    policy = current_policy()
-    user = authenticate(
-        request, username=data["username"], password=data["password"], entry=Entry.HELPDESK
-    )
-    result = request.login_result
-    if result.outcome in (LoginOutcome.LOCKED, LoginOutcome.ACCOUNT_LOCKED):
-        return Outcome.LOGIN_LOCKED, _(
-            "Too many failed attempts. Sign-in is locked for %(minutes)s minutes; try again later."
-        ) % {"minutes": max(1, policy.lock_seconds // 60)}
-    if result.outcome is LoginOutcome.INVALID:
-        return Outcome.LOGIN_INVALID, _("The username or password is not correct.")
-    if user is None or not services.is_agent(user):
-        record_event(
-            EventTag.Helpdesk.LOGIN_DENIED,
-            request=request,
-            actor=services.actor_of(user) if user is not None and not user.is_employee else "",
-            user_id=result.user_id if user is None or user.is_employee else "",
-            outcome="not_agent",
-        )
-        return Outcome.LOGIN_NOT_ELIGIBLE, _("This account may not use the help desk.")
-    sessions.log_in(request, user)  # rotates the session key
-    record_event(
-        EventTag.Helpdesk.LOGIN_SUCCESS,
-        request=request,
-        actor=services.actor_of(user),
-        outcome="signed_in",
-    )
-    return None, None
-
-
-@require_POST
-def logout_view(request):
-    # Only a staff session is ended here; an employee's is left alone.
-    if request.user.is_authenticated and not request.user.is_employee:
-        record_event(
-            EventTag.Helpdesk.LOGOUT,
-            request=request,
-            actor=services.actor_of(request.user),
-            outcome="logged_out",
-        )
-        sessions.end_current_session(request)
-    messages.info(request, _("You have logged out."))
-    return redirect("helpdesk-login")
 
 
 # --- Queue and tickets -----------------------------------------------------------------------

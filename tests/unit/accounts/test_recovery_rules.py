@@ -3,7 +3,7 @@
 import pytest
 
 from staffgate.accounts.questions import COUNT, QUESTIONS
-from staffgate.accounts.recovery import (
+from staffgate.accounts.recovery.service import (
     ORDER,
     RecoveryOutcome,
     RecoveryState,

@@ -12,16 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from staffgate.accounts import profile, registration
-from staffgate.accounts.forms_profile import (
+from staffgate.accounts.pages import employee_required, outcome_message
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.profile import service as profile
+from staffgate.accounts.profile.forms import (
     LanguageForm,
     ProfileEmailForm,
     ProfilePasswordForm,
     ProfileQuestionsForm,
 )
-from staffgate.accounts.policy import current_policy
+from staffgate.accounts.registration import service as registration
 from staffgate.accounts.services import email_in_use
-from staffgate.accounts.views import employee_required, outcome_message
 from staffgate.audit.tags import EventTag
 from staffgate.core.views import posted, render_form
 from staffgate.roster.pin import pin_of

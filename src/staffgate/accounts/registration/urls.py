@@ -1,11 +1,8 @@
 from django.urls import path
 
-from staffgate.accounts import views
+from staffgate.accounts.registration import views
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
     path("register/terms/", views.register_terms, name="register-terms"),
     path("register/contact/", views.register_contact, name="register-contact"),
     path("register/questions/", views.register_questions, name="register-questions"),

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from staffgate.accounts import recovery, sessions
+from staffgate.accounts import sessions
 from staffgate.accounts.forms import NewPasswordForm
-from staffgate.accounts.forms_recovery import RecoverStartForm, RecoveryAnswersForm
+from staffgate.accounts.pages import outcome_message
 from staffgate.accounts.policy import current_policy
-from staffgate.accounts.recovery import RecoveryOutcome, RecoveryState, Stage
-from staffgate.accounts.views import outcome_message
+from staffgate.accounts.recovery import service as recovery
+from staffgate.accounts.recovery.forms import RecoverStartForm, RecoveryAnswersForm
+from staffgate.accounts.recovery.service import RecoveryOutcome, RecoveryState, Stage
 from staffgate.audit.services import client_ip
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staffgate.accounts import recovery_views
+from staffgate.accounts.recovery import views as recovery_views
 
 urlpatterns = [
     path("recover/", recovery_views.recover_start, name="recover"),

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 
 from staffgate.accounts import attempts, sessions
-from staffgate.accounts.login import spend_one_hash
+from staffgate.accounts.login.service import spend_one_hash
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import COUNT, QUESTIONS, decoy_key, normalise_answer

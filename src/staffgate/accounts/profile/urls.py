@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staffgate.accounts import profile_views
+from staffgate.accounts.profile import views as profile_views
 
 urlpatterns = [
     path("profile/", profile_views.profile_view, name="profile"),

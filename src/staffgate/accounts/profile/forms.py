@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
-from staffgate.accounts.profile import CurrentPassword
+from staffgate.accounts.profile.service import CurrentPassword
 from staffgate.core.forms import REQUIRED, CodedForm, password_field
 
 

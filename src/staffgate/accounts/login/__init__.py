@@ -1,0 +1,1 @@
+"""Signing in and out: employees at /login/, help-desk staff at /helpdesk/login/, one backend."""

@@ -1,0 +1,31 @@
+"""The two login forms: the portal's (User ID, password or PIN) and the help desk's."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from staffgate.core.forms import REQUIRED, CodedForm, password_field, user_id_field
+
+
+class LoginForm(CodedForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    user_id = user_id_field()
+    password = password_field(
+        _("Password or PIN"),
+        autocomplete="current-password",
+        help_text=_("First time here? Use the PIN you were given."),
+    )
+
+
+class AgentLoginForm(CodedForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password = password_field(_("Password"), autocomplete="current-password")

@@ -1,0 +1,193 @@
+"""The login pages, logout and the home page: parse, call the one backend, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from staffgate.accounts import sessions
+from staffgate.accounts.login.forms import AgentLoginForm, LoginForm
+from staffgate.accounts.login.service import Entry, LoginOutcome
+from staffgate.accounts.pages import employee_required, outcome_message, signed_in_employee
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.registration import service as registration
+from staffgate.accounts.registration.service import Stage
+from staffgate.audit.services import client_ip, record_event
+from staffgate.audit.tags import EventTag
+from staffgate.core import language
+from staffgate.core.outcomes import Outcome
+from staffgate.core.throttle import Throttle
+from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
+from staffgate.helpdesk import services as helpdesk
+
+
+def login_throttle() -> Throttle:
+    return Throttle(
+        "login", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if signed_in_employee(request) and request.method == "GET":
+        return redirect("home")
+    outcome = None
+    if request.session_ended:
+        outcome = Outcome.SESSION_ENDED
+    if request.method == "POST":
+        throttle = login_throttle()
+        address = client_ip(request) or "unknown"
+        retry_after = throttle.retry_after(address)
+        if retry_after is not None:
+            return throttled_response(request, retry_after)
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            chosen = form.cleaned_data.get("language")
+            if language.supported(chosen):
+                request.session[language.SESSION_KEY] = chosen
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+            account = authenticate(
+                request,
+                username=form.cleaned_data["user_id"],
+                password=form.cleaned_data["password"],
+                entry=Entry.PORTAL,
+            )
+            result = request.login_result
+            if account is not None and account.is_employee:
+                sessions.log_in(request, account)
+                return HttpResponseRedirect(safe_next(request) or reverse("home"))
+            if result.outcome is LoginOutcome.START_REGISTRATION:
+                registration.begin_registration(request, result.person)
+                return redirect(Stage.TERMS.url_name)
+            # A staff account signs in at the help desk: here it has no access.
+            outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
+            if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
+                throttle.hit(address)
+        else:
+            outcome = Outcome.FORM_INVALID
+    else:
+        form = LoginForm(initial={"language": request.LANGUAGE_CODE})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "message": outcome_message(outcome) if outcome else "",
+            "next": safe_next(request) or "",
+        },
+    )
+
+
+@require_POST
+def logout_view(request):
+    if signed_in_employee(request):
+        record_event(
+            EventTag.Account.LOGOUT,
+            request=request,
+            user_id=request.user.user_id,
+            outcome="logged_out",
+        )
+    sessions.end_current_session(request)
+    messages.info(request, outcome_message(Outcome.LOGGED_OUT))
+    return redirect("login")
+
+
+@employee_required
+def home_view(request):
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "person": request.user.person,
+            "last_login": request.user.previous_login_at,
+            "links": settings.STAFFGATE_APP_LINKS,
+        },
+    )
+
+
+# --- The help desk's login: the same backend and lock, its own page and audit tags ----------
+
+
+@require_http_methods(["GET", "POST"])
+def agent_login_view(request):
+    if request.method == "GET" and helpdesk.is_agent(request.user):
+        return redirect("helpdesk-queue")
+    outcome = message = None
+    if request.method == "POST":
+        form = AgentLoginForm(request.POST)
+        if form.is_valid():
+            outcome, message = _log_agent_in(request, form.cleaned_data)
+            if outcome is None:
+                return HttpResponseRedirect(
+                    safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
+                )
+        else:
+            outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
+    else:
+        form = AgentLoginForm()
+    return render(
+        request,
+        "helpdesk/login.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "message": message,
+            "next": safe_next(request, within="/helpdesk/") or "",
+        },
+    )
+
+
+def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
+    """Log the agent in, or say why not; (None, None) on success."""
+    policy = current_policy()
+    user = authenticate(
+        request, username=data["username"], password=data["password"], entry=Entry.HELPDESK
+    )
+    result = request.login_result
+    if result.outcome in (LoginOutcome.LOCKED, LoginOutcome.ACCOUNT_LOCKED):
+        return Outcome.LOGIN_LOCKED, _(
+            "Too many failed attempts. Sign-in is locked for %(minutes)s minutes; try again later."
+        ) % {"minutes": max(1, policy.lock_seconds // 60)}
+    if result.outcome is LoginOutcome.INVALID:
+        return Outcome.LOGIN_INVALID, _("The username or password is not correct.")
+    if user is None or not helpdesk.is_agent(user):
+        record_event(
+            EventTag.Helpdesk.LOGIN_DENIED,
+            request=request,
+            actor=helpdesk.actor_of(user) if user is not None and not user.is_employee else "",
+            user_id=result.user_id if user is None or user.is_employee else "",
+            outcome="not_agent",
+        )
+        return Outcome.LOGIN_NOT_ELIGIBLE, _("This account may not use the help desk.")
+    sessions.log_in(request, user)  # rotates the session key
+    record_event(
+        EventTag.Helpdesk.LOGIN_SUCCESS,
+        request=request,
+        actor=helpdesk.actor_of(user),
+        outcome="signed_in",
+    )
+    return None, None
+
+
+@require_POST
+def agent_logout_view(request):
+    # Only a staff session is ended here; an employee's is left alone.
+    if request.user.is_authenticated and not request.user.is_employee:
+        record_event(
+            EventTag.Helpdesk.LOGOUT,
+            request=request,
+            actor=helpdesk.actor_of(request.user),
+            outcome="logged_out",
+        )
+        sessions.end_current_session(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("helpdesk-login")

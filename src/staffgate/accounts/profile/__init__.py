@@ -1,0 +1,1 @@
+"""Edit My Profile: contact details, password, questions, language and sessions."""

@@ -1,0 +1,1 @@
+"""Forgot password: the person's own questions, then a new password."""

@@ -1,0 +1,1 @@
+"""First visit: the PIN, then the Terms, contact details, questions and a password."""

@@ -1,0 +1,162 @@
+"""The registration wizard's pages: parse, call one service, render."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from staffgate.accounts import sessions
+from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
+from staffgate.accounts.pages import outcome_message
+from staffgate.accounts.policy import current_policy
+from staffgate.accounts.registration import service as registration
+from staffgate.accounts.registration.forms import TermsForm
+from staffgate.accounts.registration.service import RegistrationError, RegistrationState, Stage
+from staffgate.accounts.services import email_in_use
+from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
+from staffgate.core import language, timeutil
+from staffgate.core.mail import mail_account
+from staffgate.core.outcomes import Outcome
+from staffgate.core.views import posted, render_form
+from staffgate.roster.models import Person
+from staffgate.roster.pin import pin_of
+
+
+def wizard_step(stage: Stage):
+    """Open a wizard step only when it is the current one; otherwise go where the person is."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request):
+            state = RegistrationState.load(request.session)
+            policy = current_policy()
+            if state is not None and (
+                timeutil.now().timestamp() - state.started_at > policy.session_idle_seconds
+            ):
+                registration.abandon_registration(request.session)
+                state = None
+                request.session_ended = True
+            if state is None:
+                return redirect("login")
+            if state.stage is not stage:
+                return redirect(state.stage.url_name)
+            return view(request, state)
+
+        return require_http_methods(["GET", "POST"])(wrapper)
+
+    return decorate
+
+
+def _render_step(request, state: RegistrationState, template: str, form, **extra):
+    return render_form(
+        request,
+        template,
+        form,
+        stage=state.stage,
+        step_number=state.stage.number,
+        total_steps=registration.TOTAL_STEPS,
+        **extra,
+    )
+
+
+@wizard_step(Stage.TERMS)
+def register_terms(request, state: RegistrationState):
+    form = TermsForm(posted(request))
+    if request.method == "POST":
+        decision = form.decision()
+        if decision == "decline":
+            record_event(
+                EventTag.Account.REGISTER_DECLINED,
+                request=request,
+                user_id=state.user_id,
+                outcome="declined",
+            )
+            language_code = request.session.get(language.SESSION_KEY)
+            request.session.flush()
+            if language_code:
+                request.session[language.SESSION_KEY] = language_code
+            messages.info(request, outcome_message(Outcome.REGISTRATION_DECLINED))
+            return redirect("login")
+        if decision == "agree":
+            state.terms_version = current_policy().terms_version
+            state.complete(Stage.TERMS)
+            state.save(request.session)
+            return redirect(state.stage.url_name)
+    return _render_step(
+        request,
+        state,
+        "accounts/register_terms.html",
+        form,
+        terms_version=current_policy().terms_version,
+    )
+
+
+@wizard_step(Stage.CONTACT)
+def register_contact(request, state: RegistrationState):
+    if request.method == "POST":
+        form = ContactForm(request.POST, email_taken=email_in_use)
+        if form.is_valid():
+            state.email = form.cleaned_data["email"]
+            state.app_id = form.cleaned_data["app_id"]
+            state.complete(Stage.CONTACT)
+            state.save(request.session)
+            return redirect(state.stage.url_name)
+    else:
+        person = Person.objects.filter(pk=state.person_pk).only("email").first()
+        initial = {"email": person.email} if person and person.email else {}
+        form = ContactForm(initial=initial)
+    return _render_step(request, state, "accounts/register_contact.html", form)
+
+
+@wizard_step(Stage.QUESTIONS)
+def register_questions(request, state: RegistrationState):
+    form = QuestionsForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        state.answers = registration.hash_answers(form.pairs())
+        state.complete(Stage.QUESTIONS)
+        state.save(request.session)
+        return redirect(state.stage.url_name)
+    return _render_step(request, state, "accounts/register_questions.html", form)
+
+
+@wizard_step(Stage.PASSWORD)
+def register_password(request, state: RegistrationState):
+    policy = current_policy()
+    person = Person.objects.filter(pk=state.person_pk).first()
+    if person is None:
+        registration.abandon_registration(request.session)
+        return redirect("login")
+    form = NewPasswordForm(
+        posted(request),
+        policy=policy.password_policy,
+        user_id=state.user_id,
+        pin=pin_of(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = registration.complete_registration(
+                state,
+                form.cleaned_data["new_password"],
+                request.LANGUAGE_CODE,
+                policy,
+                request=request,
+            )
+        except RegistrationError as error:
+            if error.code == "email.taken":
+                # Someone took the address meanwhile: back to the contact step.
+                state.done = [Stage.TERMS.value]
+                state.save(request.session)
+                return redirect(Stage.CONTACT.url_name)
+            registration.abandon_registration(request.session)
+            return redirect("login")
+        registration.abandon_registration(request.session)
+        sessions.log_in(request, account)
+        mail_account(account, "registration_completed")
+        messages.success(request, _("Welcome! Your registration is complete."))
+        return redirect("home")
+    return _render_step(request, state, "accounts/register_password.html", form)
