@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict
 from typing import ClassVar, Self
 
@@ -28,3 +29,28 @@ class SessionState:
     @classmethod
     def clear(cls, session) -> None:
         session.pop(cls.session_key, None)
+
+
+class FlowStage(enum.Enum):
+    """The pages of a flow, in order: each knows its URL name and its step number.
+
+    A flow's stages subclass this and say, in ``_flow()``, their URL prefix and how
+    many steps the person saw before the first stage.
+    """
+
+    @classmethod
+    def _flow(cls) -> tuple[str, int]:
+        raise NotImplementedError
+
+    @property
+    def url_name(self) -> str:
+        return f"{self._flow()[0]}-{self.value}"
+
+    @property
+    def number(self) -> int:
+        """Position among all the steps shown to the person."""
+        return list(type(self)).index(self) + 1 + self._flow()[1]
+
+    @classmethod
+    def total_steps(cls) -> int:
+        return len(cls) + cls._flow()[1]

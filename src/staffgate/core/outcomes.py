@@ -26,8 +26,10 @@ class ServiceOutcome(enum.Enum):
     :class:`Outcome` (``.page``); views read ``.page``, never convert strings.
     """
 
-    def __new__(cls, value: str, page: Outcome | None = None):
+    def __new__(cls, value: str | Outcome, page: Outcome | None = None):
         member = object.__new__(cls)
+        if isinstance(value, Outcome):  # shown as it is: its code is the audit word too
+            value, page = value.value, value
         member._value_ = value
         member.page = page
         return member

@@ -15,13 +15,13 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from staffgate.accounts import attempts
+from staffgate.accounts.access import refused_access
 from staffgate.accounts.models import Account
 from staffgate.accounts.policy import Policy
 from staffgate.audit.services import clean_text, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome, ServiceOutcome
-from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_matches, pin_of
@@ -35,12 +35,14 @@ class Entry(enum.Enum):
 
 
 class LoginOutcome(ServiceOutcome):
+    """What a sign-in attempt led to, and the page outcome each refusal shows."""
+
     SIGNED_IN = "signed_in"
     START_REGISTRATION = "start_registration"
-    INVALID = "login.invalid", Outcome.LOGIN_INVALID
-    LOCKED = "login.locked", Outcome.LOGIN_LOCKED
-    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
-    NOT_ELIGIBLE = "login.not_eligible", Outcome.LOGIN_NOT_ELIGIBLE
+    INVALID = Outcome.LOGIN_INVALID
+    LOCKED = Outcome.LOGIN_LOCKED
+    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED
+    NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE
 
 
 @dataclass
@@ -151,15 +153,13 @@ def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
     """The secret was right: let in, register or turn away."""
     if person is None:
         return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, None)
-    reason = check_eligibility(facts_of(person), timeutil.local_today())
-    if reason is not None:
-        record_event(
-            EventTag.Account.LOGIN_NOT_ELIGIBLE,
-            request=request,
-            user_id=key,
-            outcome=LoginOutcome.NOT_ELIGIBLE.value,
-            detail={"reason": reason.value},
-        )
+    if refused_access(
+        person,
+        EventTag.Account.LOGIN_NOT_ELIGIBLE,
+        request=request,
+        user_id=key,
+        outcome=LoginOutcome.NOT_ELIGIBLE.value,
+    ):
         return LoginResult(LoginOutcome.NOT_ELIGIBLE, user_id, account, person)
     if account is None:
         if entry is Entry.PORTAL:

@@ -39,10 +39,10 @@ class CurrentPassword(ServiceOutcome):
     RIGHT = "right"
     WRONG = "wrong"
     # This wrong attempt reached the maximum: the account is now locked.
-    LOCKED_NOW = "login.locked", Outcome.LOGIN_LOCKED
+    LOCKED_NOW = Outcome.LOGIN_LOCKED
     # Already locked before the attempt; no hash was computed.
     LOCKED = "locked", Outcome.LOGIN_LOCKED
-    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
+    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED
 
     @property
     def locks(self) -> bool:

@@ -11,7 +11,6 @@ that the last allowed failure sets blocks login too and never ends by itself.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 
 from staffgate.accounts import attempts, sessions
+from staffgate.accounts.access import refused_access
 from staffgate.accounts.login.service import spend_one_hash
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
@@ -27,10 +27,9 @@ from staffgate.accounts.questions import COUNT, QUESTIONS, decoy_key, normalise_
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
-from staffgate.core.flows import SessionState
+from staffgate.core.flows import FlowStage, SessionState
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome, ServiceOutcome
-from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 
 STATE_KEY = "staffgate.recovery"
@@ -40,25 +39,20 @@ DECOY_SALT = "staffgate.recovery.decoy-questions"
 # --- Pure rules ----------------------------------------------------------------------------
 
 
-class Stage(enum.Enum):
-    """The pages after ``/recover/``, in order; each knows its URL name."""
+class Stage(FlowStage):
+    """The pages after ``/recover/``, in order."""
 
     QUESTIONS = "questions"
     PASSWORD = "password"
     DONE = "done"
 
-    @property
-    def url_name(self) -> str:
-        return f"recover-{self.value}"
-
-    @property
-    def number(self) -> int:
-        """Position among the steps shown to the person (the User ID is step 1)."""
-        return ORDER.index(self) + 2
+    @classmethod
+    def _flow(cls) -> tuple[str, int]:
+        return "recover", 1  # the User ID is step 1
 
 
-ORDER = [Stage.QUESTIONS, Stage.PASSWORD, Stage.DONE]
-TOTAL_STEPS = len(ORDER) + 1
+ORDER = list(Stage)
+TOTAL_STEPS = Stage.total_steps()
 
 
 class RecoveryOutcome(ServiceOutcome):
@@ -66,9 +60,9 @@ class RecoveryOutcome(ServiceOutcome):
 
     ANSWERS_OK = "answers_ok"
     RESET = "reset"
-    INVALID = "recover.invalid", Outcome.RECOVER_INVALID
-    ACCOUNT_LOCKED = "account.locked", Outcome.ACCOUNT_LOCKED
-    NOT_ELIGIBLE = "login.not_eligible", Outcome.LOGIN_NOT_ELIGIBLE
+    INVALID = Outcome.RECOVER_INVALID
+    ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED
+    NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE
     GONE = "gone"
 
 
@@ -244,17 +238,23 @@ def check_recovery_answers(
     record_event(
         EventTag.Account.RECOVER_ANSWERS_OK, request=request, user_id=key, outcome="answers_ok"
     )
-    reason = check_eligibility(facts_of(account.person), timeutil.local_today())
-    if reason is not None:
-        record_event(
+    if _refused(account, request, key):
+        return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
+    return RecoveryResult(RecoveryOutcome.ANSWERS_OK, account)
+
+
+def _refused(account: Account, request, key: str, **stage) -> bool:
+    """The person stopped being eligible: recovery is refused, audited."""
+    return bool(
+        refused_access(
+            account.person,
             EventTag.Account.RECOVER_NOT_ELIGIBLE,
             request=request,
             user_id=key,
             outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
-            detail={"reason": reason.value},
+            **stage,
         )
-        return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
-    return RecoveryResult(RecoveryOutcome.ANSWERS_OK, account)
+    )
 
 
 def account_for_reset(user_id: str) -> Account | None:
@@ -291,15 +291,7 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
                 detail={"stage": "password"},
             )
             return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED, account)
-        reason = check_eligibility(facts_of(account.person), timeutil.local_today())
-        if reason is not None:
-            record_event(
-                EventTag.Account.RECOVER_NOT_ELIGIBLE,
-                request=request,
-                user_id=key,
-                outcome=RecoveryOutcome.NOT_ELIGIBLE.value,
-                detail={"reason": reason.value, "stage": "password"},
-            )
+        if _refused(account, request, key, stage="password"):
             return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
         account.password = password_hash
         account.password_changed_at = now

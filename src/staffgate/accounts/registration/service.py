@@ -7,7 +7,6 @@ everything in one transaction at the end.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -22,31 +21,26 @@ from staffgate.accounts.services import email_in_use
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
-from staffgate.core.flows import SessionState
+from staffgate.core.flows import FlowStage, SessionState
 from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.models import Person
 
 STATE_KEY = "staffgate.registration"
 
 
-class Stage(enum.Enum):
+class Stage(FlowStage):
     TERMS = "terms"
     CONTACT = "contact"
     QUESTIONS = "questions"
     PASSWORD = "password"
 
-    @property
-    def url_name(self) -> str:
-        return f"register-{self.value}"
-
-    @property
-    def number(self) -> int:
-        """Position among all wizard steps shown to the person (language and PIN come first)."""
-        return ORDER.index(self) + 3
+    @classmethod
+    def _flow(cls) -> tuple[str, int]:
+        return "register", 2  # the language and the PIN come first
 
 
-ORDER = [Stage.TERMS, Stage.CONTACT, Stage.QUESTIONS, Stage.PASSWORD]
-TOTAL_STEPS = len(ORDER) + 2
+ORDER = list(Stage)
+TOTAL_STEPS = Stage.total_steps()
 
 
 def current_stage(done: list[str]) -> Stage:
