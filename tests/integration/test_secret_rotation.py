@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from staffgate.accounts.questions import QUESTIONS
 from staffgate.core.keys import stored_key
 from staffgate.core.models import StoredKey
-from tests.conftest import ANSWERS
+from tests.conftest import ANSWERS, PASSWORD, login
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,31 @@ def test_a_help_desk_session_survives_a_key_rotation(make_agent):
     assert client.get("/helpdesk/").status_code == 200
     with rotated():
         assert client.get("/helpdesk/").status_code == 200
+
+
+@override_settings(SECRET_KEY=OLD_KEY, SECRET_KEY_FALLBACKS=[])
+def test_an_employee_signed_in_before_a_rotation_stays_signed_in(make_account):
+    account = make_account()
+    client = Client()
+    login(client, account.user_id, PASSWORD)
+    assert client.get("/").status_code == 200
+    with rotated():
+        home = client.get("/")
+        profile = client.get("/profile/")
+    assert home.status_code == 200
+    assert "Pat" in home.content.decode()
+    assert profile.status_code == 200
+
+
+@override_settings(SECRET_KEY=OLD_KEY, SECRET_KEY_FALLBACKS=[])
+def test_an_employee_session_ends_when_the_old_key_is_not_listed(make_account):
+    account = make_account()
+    client = Client()
+    login(client, account.user_id, PASSWORD)
+    with rotated(fallbacks=()):
+        response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
 
 
 @override_settings(SECRET_KEY=OLD_KEY, SECRET_KEY_FALLBACKS=[])
