@@ -299,3 +299,18 @@ def test_production_hasher_uses_owasp_argon2id_parameters():
 
     encoded = make_password("Sunny2day")
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_page_address_with_its_query_survives_the_detour_through_login(client, make_account):
+    account = make_account()
+    response = client.get("/profile/?a=1&b=2")
+    assert response["Location"] == "/login/?next=/profile/%3Fa%3D1%26b%3D2"
+    page = client.get(response["Location"])
+    assert 'name="next" value="/profile/?a=1&amp;b=2"' in page.content.decode()
+    response = login(client, account.user_id, PASSWORD, next="/profile/?a=1&b=2")
+    assert response["Location"] == "/profile/?a=1&b=2"
+
+
+def test_a_help_desk_address_with_its_query_survives_the_detour_through_login(client):
+    response = client.get("/helpdesk/?status=open&page=2")
+    assert response["Location"] == "/helpdesk/login/?next=/helpdesk/%3Fstatus%3Dopen%26page%3D2"

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.hashers import check_password
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from staffgate.accounts import sessions
@@ -91,12 +90,11 @@ def recovery_step(stage: Stage):
                 return redirect(current.url_name)
             return view(request, state)
 
-        return never_cache(require_http_methods(["GET", "POST"])(wrapper))
+        return require_http_methods(["GET", "POST"])(wrapper)
 
     return decorate
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def recover_start(request):
     if request.method == "POST":
