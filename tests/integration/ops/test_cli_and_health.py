@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ from django.db import OperationalError
 from staffgate.accounts.models import AccessLock
 from staffgate.audit.models import AuditEvent
 from tests.conftest import PASSWORD, login, outcome_code
+from tests.serving import get, serving, stylesheet_of
 
 STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
 
@@ -105,16 +103,9 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     assert response.json()["status"] == "unavailable"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_runs_the_production_server_with_static_files(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3"}
     assert run_cli("migrate", "-v", "0", env_overrides=env, tmp_path=tmp_path).returncode == 0
-    port = _free_port()
     full_env = {
         "PATH": os.environ.get("PATH", ""),
         "STAFFGATE_SECRET_KEY": "s" * 50,
@@ -123,31 +114,7 @@ def test_serve_runs_the_production_server_with_static_files(tmp_path):
         "STAFFGATE_SECURE_COOKIES": "0",  # plain HTTP, as `make run` serves it
         **env,
     }
-    server = subprocess.Popen(
-        [STAFFGATE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
-                    assert response.status == 200
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        with urllib.request.urlopen(base + "/login/", timeout=5) as response:
-            page = response.read().decode()
+    with serving(STAFFGATE, full_env, log=tmp_path / "serve.log") as base:
+        page = get(base + "/login/")
         assert 'name="user_id"' in page
-        css = page.split('rel="stylesheet" href="')[1].split('"')[0]
-        with urllib.request.urlopen(base + css, timeout=5) as response:
-            assert response.status == 200
-            assert b"staffgate" in response.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert b"staffgate" in stylesheet_of(base, page)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
-import urllib.request
 
 import pytest
 from django.core.management import call_command
 
 from staffgate.core.staticfiles import collect_static_files, stale_static_files
-from tests.integration.ops.test_cli_and_health import STAFFGATE, _free_port, run_cli
+from tests.integration.ops.test_cli_and_health import STAFFGATE, run_cli
+from tests.serving import get, serving, stylesheet_of
 
 MANIFEST_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -67,37 +65,15 @@ def test_serve_leaves_an_up_to_date_static_root_alone(tmp_path):
     manifest = static_root / "staticfiles.json"
     written = manifest.stat().st_mtime_ns
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [STAFFGATE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "STAFFGATE_SECRET_KEY": "s" * 50,
-            "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1",
-            "STAFFGATE_VAR_DIR": str(tmp_path),
-            "STAFFGATE_SECURE_COOKIES": "0",
-            **env,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/login/", timeout=5) as response:
-                    page = response.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        css = page.split('rel="stylesheet" href="')[1].split('"')[0]
-        with urllib.request.urlopen(base + css, timeout=5) as response:
-            assert b"staffgate" in response.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    server_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "STAFFGATE_SECRET_KEY": "s" * 50,
+        "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1",
+        "STAFFGATE_VAR_DIR": str(tmp_path),
+        "STAFFGATE_SECURE_COOKIES": "0",
+        **env,
+    }
+    with serving(STAFFGATE, server_env, log=tmp_path / "serve.log", ready="/login/") as base:
+        assert b"staffgate" in stylesheet_of(base, get(base + "/login/"))
     assert manifest.stat().st_mtime_ns == written
     assert not (tmp_path / "static").exists()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.serving import get, serving, stylesheet_of
 
 pytestmark = pytest.mark.wheel
 
@@ -33,12 +32,6 @@ def _pip(*args, cwd=None):
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
     return result
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -86,38 +79,11 @@ def test_the_installed_wheel_serves_the_login_page_in_french(installed, tmp_path
     )
     assert migrate.returncode == 0, migrate.stderr
 
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [staffgate, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
-                    assert response.status == 200
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError((tmp_path / "serve.log").read_text()) from None
-                time.sleep(0.3)
-        with urllib.request.urlopen(base + "/login/?language=fr", timeout=5) as response:
-            page = response.read().decode()
+    with serving(staffgate, env, log=tmp_path / "serve.log", cwd=tmp_path) as base:
+        page = get(base + "/login/?language=fr")
         assert 'lang="fr"' in page
         assert "<h1>Se connecter</h1>" in page
-        css = page.split('rel="stylesheet" href="')[1].split('"')[0]
-        with urllib.request.urlopen(base + css, timeout=5) as response:
-            assert b"staffgate" in response.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        assert b"staffgate" in stylesheet_of(base, page)
     assert (tmp_path / "var" / "static" / "staticfiles.json").is_file()
     site_packages = next((installed / "venv" / "lib").glob("python3*/site-packages"))
     assert not list((site_packages / "staffgate").rglob("staticfiles.json"))
