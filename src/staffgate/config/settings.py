@@ -87,6 +87,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% link %}: {% url %} remembered per process (core/templatetags/links.py).
+            "builtins": ["staffgate.core.templatetags.links"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -160,7 +162,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions: Django's, server-side, rotated at login; idle and absolute limits on top.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "staffgate.core.session_store"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
 SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS

@@ -30,12 +30,12 @@ def test_a_failed_login_costs_five_statements_six_for_an_id_not_in_the_roster(
     assert len(sql) == (5 if user_id == account.user_id else 6), sql
 
 
-def test_a_successful_login_costs_ten_statements(client, make_account):
+def test_a_successful_login_costs_nine_statements(client, make_account):
     account = make_account()
     sql = statements(client, "post", "/login/", {"user_id": account.user_id, "password": PASSWORD})
-    # throttle check, charge, person, clear counts, audit; Django's login(): a free key is
-    # checked and the new session inserted; session listing, last login; the session's data
-    assert len(sql) == 10, sql
+    # throttle check, charge, person, clear counts, audit; Django's login() inserts the new
+    # session; session listing, last login; the session's data
+    assert len(sql) == 9, sql
 
 
 def test_the_login_form_costs_none_and_the_home_page_two(client, make_account):

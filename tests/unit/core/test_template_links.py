@@ -8,7 +8,7 @@ from pathlib import Path
 import staffgate
 
 TEMPLATES = sorted(Path(staffgate.__file__).parent.glob("*/templates/**/*.html"))
-# An address written out in the template source rather than produced by ``{% url %}``:
+# An address written out in the template source rather than produced by ``{% link %}``:
 # it breaks when the portal is served under a path prefix or a route is renamed.
 LITERAL_PATH = re.compile(r"""(?<![\w-])(?:href|action|formaction|src)\s*=\s*["']/""")
 
@@ -25,4 +25,4 @@ def test_no_template_writes_out_a_path():
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if LITERAL_PATH.search(line)
     ]
-    assert literals == [], "paths written out instead of {% url %}:\n" + "\n".join(literals)
+    assert literals == [], "paths written out instead of {% link %}:\n" + "\n".join(literals)
