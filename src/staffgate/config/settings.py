@@ -160,7 +160,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions: Django's, server-side, rotated at login; idle and absolute limits on top.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "staffgate.accounts.session_stores.db"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
 SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS
@@ -216,11 +216,15 @@ if STAFFGATE_CACHE_URL:
             "install staffgate with its redis extra: pip install 'staffgate[redis]'."
         ) from None
     # Sessions are read from Redis and written through to the database, so none is lost.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "staffgate.accounts.session_stores.cached_db"
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
 STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimum=1)
+# One IPv6 client usually holds a whole /64: its addresses share one counter.
+STAFFGATE_THROTTLE_IPV6_PREFIX = env.int(
+    "STAFFGATE_THROTTLE_IPV6_PREFIX", 64, minimum=16, maximum=128
+)
 STAFFGATE_HELP_MAX_TICKETS = env.int("STAFFGATE_HELP_MAX_TICKETS", 5, minimum=1)
 STAFFGATE_HELP_WINDOW_SECONDS = env.int("STAFFGATE_HELP_WINDOW_SECONDS", 3600, minimum=1)
 

@@ -116,12 +116,15 @@ def recover_questions(request, state: RecoveryState):
     if request.method == "POST" and form.is_valid():
         throttle = recovery_throttle()
         address = client_ip(request) or "unknown"
-        retry_after = throttle.retry_after(address)
+        # Charged before the three hashes, like the ID's lock; given back unless they fail.
+        retry_after = throttle.charge(address)
         if retry_after is not None:
             return throttled_response(request, retry_after)
         result = recovery.check_recovery_answers(
             state.user_id, form.answers(), current_policy(), request=request
         )
+        if result.outcome not in (RecoveryOutcome.INVALID, RecoveryOutcome.ACCOUNT_LOCKED):
+            throttle.refund(address)
         if result.outcome is RecoveryOutcome.ANSWERS_OK:
             request.session.cycle_key()
             state.answered_at = timeutil.now().timestamp()
@@ -131,7 +134,6 @@ def recover_questions(request, state: RecoveryState):
             RecoveryState.clear(request.session)
             return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
         outcome = result.outcome.page
-        throttle.hit(address)
         # Answers are never sent back to the page.
         form = RecoveryAnswersForm(questions=questions)
     return _render(
