@@ -43,11 +43,34 @@ class NoStoreMiddleware:
         return response
 
 
+# Headers that claim how the client reached the proxy. From a trusted proxy only
+# X-Forwarded-For and X-Forwarded-Proto are read; every other form is always dropped.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PROTOCOL",
+    "HTTP_X_FORWARDED_SCHEME",
+    "HTTP_X_FORWARDED_SSL",
+    "HTTP_X_FORWARDED_SERVER",
+    "HTTP_X_SCHEME",
+    "HTTP_X_URL_SCHEME",
+    "HTTP_FRONT_END_HTTPS",
+    "HTTP_X_REAL_IP",
+    "HTTP_X_CLIENT_IP",
+    "HTTP_CLIENT_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_CF_CONNECTING_IP",
+)
+
+
 class TrustedProxyMiddleware:
     """Take the client address from ``X-Forwarded-For`` only when a trusted proxy sent it.
 
     Walking the header from the right, the first address that is not a trusted
-    proxy is the client. From anyone else, forwarding headers are dropped.
+    proxy is the client. From anyone else, ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are dropped too; the other forwarding headers are
+    dropped from everyone, since nothing reads them.
     """
 
     def __init__(self, get_response):
@@ -56,13 +79,17 @@ class TrustedProxyMiddleware:
 
     def _is_trusted(self, address: str) -> bool:
         try:
-            ip = ipaddress.ip_address(address.strip())
+            ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
         except ValueError:
             return False
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
         return any(ip in net for net in self.trusted)
 
     def __call__(self, request):
         meta = request.META
+        for name in FORWARDED_HEADERS:
+            meta.pop(name, None)
         if self.trusted and self._is_trusted(meta.get("REMOTE_ADDR", "")):
             hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
             for hop in reversed(hops):
