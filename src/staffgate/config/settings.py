@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "staffgate.core.middleware.NoStoreMiddleware",
     "staffgate.core.middleware.RejectNulMiddleware",
+    "staffgate.core.middleware.MalformedBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staffgate.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

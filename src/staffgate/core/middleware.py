@@ -144,11 +144,52 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or self._has_nul(request.GET):
-            from django.template.response import SimpleTemplateResponse
-
-            return SimpleTemplateResponse("400.html", {}, status=400).render()
+            return bad_request_page()
         return self.get_response(request)
 
     @staticmethod
     def _has_nul(query) -> bool:
         return any("\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query)
+
+
+class MalformedBodyMiddleware:
+    """Answer 400 to a body that cannot be parsed, before anything else reads it.
+
+    A form body in a charset other than UTF-8, a multipart body without its
+    boundary or one cut short would otherwise surface inside the CSRF check, where
+    Django's own error page runs that check again and fails. One WARNING line is
+    logged, without a traceback: a client sent something broken, nothing failed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH"):
+            from django.core.exceptions import BadRequest
+            from django.http import UnreadablePostError
+            from django.http.multipartparser import MultiPartParserError
+
+            from staffgate.audit.services import clean_text
+
+            try:
+                request.POST  # noqa: B018 - parsing is the point
+            except (BadRequest, MultiPartParserError, UnreadablePostError, UnicodeError) as error:
+                logging.getLogger("staffgate").warning(
+                    "refused a malformed request body: %s %s (%s)",
+                    request.method,
+                    clean_text(request.path, 200),
+                    clean_text(error, 200),
+                )
+                return bad_request_page()
+        return self.get_response(request)
+
+
+def bad_request_page():
+    """The plain 400 page; it needs no session, no database and no form data."""
+    from django.template.response import SimpleTemplateResponse
+
+    response = SimpleTemplateResponse("400.html", {}, status=400).render()
+    # Answered before the clickjacking middleware, which would have added it.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response
