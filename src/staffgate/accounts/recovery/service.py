@@ -262,6 +262,55 @@ def account_for_reset(user_id: str) -> Account | None:
     return _account_of(user_id)
 
 
+def check_same_as_current(
+    user_id: str, candidate: str, policy: Policy, *, request=None
+) -> RecoveryOutcome | None:
+    """Whether ``candidate`` is the current password, charged to the recovery series.
+
+    Asked only for a new password that passes every other rule, with a matching
+    confirmation. Each "same as current" is a failed try, audited, and the one that
+    reaches the maximum locks the account, so this page cannot be used to test
+    guesses of the current password. ``None`` when the candidate differs;
+    ``INVALID`` when it is the current one; ``ACCOUNT_LOCKED`` when locked.
+    """
+    key = lock_key(user_id)
+    account = _account_of(key)
+    if account is None:
+        return RecoveryOutcome.GONE
+
+    def differs() -> bool:
+        return not check_password(candidate, account.password)
+
+    def audit(check: attempts.Check) -> None:
+        if check.refused:
+            record_event(
+                EventTag.Account.RECOVER_REFUSED,
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+                detail={"stage": "password"},
+            )
+            return
+        record_event(
+            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
+            request=request,
+            user_id=key,
+            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
+            detail={"attempt": check.attempt, "stage": "password", "reason": "same_as_current"},
+        )
+        if check.locks:
+            mail_account(account, "account_locked")
+
+    check = attempts.charged_check(
+        attempts.Series.RECOVERY, key, policy, differs, now=timeutil.now(), audit=audit
+    )
+    if check.correct:
+        return None
+    if check.refused or check.locks:
+        return RecoveryOutcome.ACCOUNT_LOCKED
+    return RecoveryOutcome.INVALID
+
+
 def reset_password(user_id: str, new_password: str, *, request=None) -> RecoveryResult:
     """Set the new password, clear every count, end every session and tell the person.
 

@@ -6,7 +6,6 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.hashers import check_password
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -151,14 +150,30 @@ def recover_password(request, state: RecoveryState):
     if account is None:
         RecoveryState.clear(request.session)
         return redirect("recover")
+    policy = current_policy()
+    refusal = []
+
+    def is_current(password: str) -> bool:
+        outcome = recovery.check_same_as_current(state.user_id, password, policy, request=request)
+        if outcome is not None:
+            refusal.append(outcome)
+        return outcome is not None
+
     form = NewPasswordForm(
         posted(request),
-        policy=current_policy().password_policy,
+        policy=policy.password_policy,
         user_id=account.user_id,
         pin=pin_of(account.person),
-        is_current=lambda password: check_password(password, account.password),
+        is_current=is_current,
     )
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if refusal and refusal[0] is not RecoveryOutcome.INVALID:
+        # Locked by this try or before it: the flow ends as a refused reset does.
+        RecoveryState.clear(request.session)
+        if refusal[0] is RecoveryOutcome.GONE:
+            return redirect("recover")
+        return _start_page(request, outcome=refusal[0].page)
+    if valid:
         if request.user.is_authenticated and request.user.pk == account.pk:
             # This browser is one of the sessions about to end: leave it cleanly first.
             sessions.end_current_session(request)
