@@ -28,6 +28,7 @@ from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import SessionState
+from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.roster.eligibility import check_eligibility, facts_of
@@ -124,7 +125,7 @@ def failure_outcome(attempt: int, max_failures: int) -> RecoveryOutcome:
 
 def lock_key(user_id: str) -> str:
     """The key of the ID's counters, shared with login so that the recovery lock blocks it."""
-    return normalise_user_id(user_id)[: MAX_LENGTH * 3]
+    return recorded_identifier(normalise_user_id(user_id))
 
 
 # --- Services ------------------------------------------------------------------------------
