@@ -44,7 +44,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that audits every change (accounts/adminsite.py).
+    "staffgate.accounts.admin_app.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,8 +101,9 @@ TEMPLATES = [
 ]
 
 # Form widgets are drawn with Django's Jinja2 widget templates: the same HTML, half the CPU
-# of its Django-template ones (the login page is the busiest page of the portal).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# of its Django-template ones (the login page is the busiest page of the portal); the
+# admin's widgets, which exist only as Django templates, fall back to those.
+FORM_RENDERER = "staffgate.core.renderers.PortalFormRenderer"
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'staffgate.sqlite3'}")
