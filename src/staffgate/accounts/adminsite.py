@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts import attempts
 from staffgate.accounts.login.service import Entry, lock_key
+from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
 from staffgate.audit.services import clean_text, record_event
 from staffgate.audit.tags import EventTag
@@ -34,24 +35,23 @@ class AuditedAdmin:
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        _audit(request, EventTag.Admin.ADDED, obj, message)
+        record_admin_change(request, EventTag.Admin.ADDED, obj, message)
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        _audit(request, EventTag.Admin.CHANGED, obj, message)
+        record_admin_change(request, EventTag.Admin.CHANGED, obj, message)
         return entry
 
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)
         for obj in queryset:
-            _audit(request, EventTag.Admin.DELETED, obj, None)
+            record_admin_change(request, EventTag.Admin.DELETED, obj, None)
         return entries
 
 
-def _audit(request, tag, obj, message) -> None:
-    from staffgate.accounts.models import Account
-
+def record_admin_change(request, tag: EventTag.Admin, obj, message) -> None:
+    """One audit event for one object the admin added, changed or is about to delete."""
     detail = {
         "model": obj._meta.label_lower,
         "object_id": str(obj.pk),
