@@ -55,6 +55,23 @@ run: $(STAMP) mo var/secret_key
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
 	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate serve --bind $(HOST):$(PORT)
 
+# The same trial on PostgreSQL, as production runs it: the migrations as the owner of the
+# tables (RUN_PG_URL, an existing database), the server as a role that may only read and
+# append audit events (RUN_PG_APP_URL, made by setup-database-roles).
+RUN_PG_URL ?= postgres://postgres@127.0.0.1:5432/staffgate
+APP_ROLE ?= staffgate_app
+RUN_PG_APP_URL ?= $(subst //postgres@,//$(APP_ROLE)@,$(RUN_PG_URL))
+.PHONY: run-postgres
+run-postgres: $(STAMP) mo var/secret_key
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key DATABASE_URL=$(RUN_PG_URL) \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key DATABASE_URL=$(RUN_PG_URL) \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate setup-database-roles $(APP_ROLE)
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key DATABASE_URL=$(RUN_PG_APP_URL) \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate load-demo
+	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 DATABASE_URL=$(RUN_PG_APP_URL) \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate serve --bind $(HOST):$(PORT)
+
 test: $(STAMP) lint mo i18n-check test-sqlite test-postgres
 
 lint: $(STAMP)

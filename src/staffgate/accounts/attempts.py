@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 
 from staffgate.accounts.models import AccessLock
 from staffgate.accounts.policy import Policy
@@ -105,12 +106,23 @@ def lock_state(user_id: str) -> AccessLock | None:
 
 
 def unlock(user_id: str) -> bool:
-    """Clear every count and lock of ``user_id``; True when there was something to clear."""
+    """Clear every count and lock of ``user_id``; True when there was something to clear.
+
+    The help desk's counters of a name, one per client network (``NAME@network``), go too.
+    """
+    rows = AccessLock.objects.filter(Q(user_id=user_id) | Q(user_id__startswith=f"{user_id}@"))
     return (
-        AccessLock.objects.filter(user_id=user_id).update(
+        rows.update(
             login_failures=0, locked_until=None, recovery_failures=0, recovery_locked_at=None
         )
         > 0
+    )
+
+
+def lock_states(user_id: str) -> list[AccessLock]:
+    """The counters of ``user_id`` and of its help-desk sign-ins from every network."""
+    return list(
+        AccessLock.objects.filter(Q(user_id=user_id) | Q(user_id__startswith=f"{user_id}@"))
     )
 
 

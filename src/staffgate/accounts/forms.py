@@ -161,16 +161,24 @@ class NewPasswordForm(CodedForm):
             user_id=self.user_id,
             pin=self.pin,
             common=common_passwords(),
-            is_current=bool(self.is_current and self.is_current(password)),
         )
         for problem in problems:
             self.add_error(
                 "new_password", ValidationError(PASSWORD_MESSAGES[problem], code=problem.value)
             )
         confirm = cleaned.get("confirm_password")
-        if not problems and confirm is not None and confirm != password:
+        if problems or confirm is None:
+            return cleaned
+        if confirm != password:
             self.add_error(
                 "confirm_password",
                 ValidationError(_("The two passwords differ."), code="password.mismatch"),
+            )
+        # Last, and only for a choice that is otherwise accepted: a comparison with the
+        # current password is an answer about it, so it is asked as rarely as possible.
+        elif self.is_current is not None and self.is_current(password):
+            problem = PasswordProblem.SAME_AS_CURRENT
+            self.add_error(
+                "new_password", ValidationError(PASSWORD_MESSAGES[problem], code=problem.value)
             )
         return cleaned

@@ -8,6 +8,7 @@ from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
+from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.mail import send_security_mail
 from staffgate.roster.ids import normalise_user_id
 
@@ -22,28 +23,34 @@ def email_in_use(email: str, *, besides: Account | None = None) -> bool:
 
 def unlock_account(user_id: str, *, actor: str, reason: str, request=None) -> bool:
     """Clear every lock and failure count of ``user_id``, audited; True if anything was locked."""
+    name = (user_id or "").strip()
     user_id = normalise_user_id(user_id)
-    state = attempts.lock_state(user_id)
-    was_locked = bool(
-        state
-        and (
-            state.locked_until
-            or state.recovery_locked_at
-            or state.login_failures
-            or state.recovery_failures
-        )
+    key = recorded_identifier(user_id)
+    was_locked = any(
+        state.locked_until
+        or state.recovery_locked_at
+        or state.login_failures
+        or state.recovery_failures
+        for state in attempts.lock_states(key)
     )
-    attempts.unlock(user_id)
-    account = Account.objects.filter(user_id=user_id).first()
+    attempts.unlock(key)
+    # An employee's account is named by the normalised ID, a staff account by its own name.
+    account = (
+        Account.objects.filter(user_id=user_id).first()
+        or Account.objects.filter(user_id=name, person__isnull=True).first()
+    )
     if account is not None:
         sessions.end_sessions(account)
+    detail = {"reason": reason}
+    if account is not None and not account.is_employee:
+        detail["agent"] = account.user_id
     record_event(
         EventTag.Account.UNLOCK,
         request=request,
         user_id=user_id,
         actor=actor,
         outcome="unlocked" if was_locked else "nothing_to_unlock",
-        detail={"reason": reason},
+        detail=detail,
     )
     return was_locked
 

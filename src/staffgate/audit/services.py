@@ -34,12 +34,18 @@ def record_event(
     actor: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. ``tag`` reads like ``account:login:failure``."""
+    """Append one event. ``tag`` reads like ``account:login:failure``.
+
+    ``user_id`` is kept only when it has the shape of a User ID; anything else is
+    kept as a keyed hash with its length (:mod:`staffgate.core.identifiers`).
+    """
+    from staffgate.core.identifiers import recorded_identifier
+
     agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     return AuditEvent.objects.create(
         tag=tag,
         outcome=outcome,
-        user_id=clean_text(user_id, 64),
+        user_id=recorded_identifier(str(user_id or "")),
         actor=clean_text(actor, 160),
         ip=client_ip(request),
         user_agent=clean_text(agent, 300),

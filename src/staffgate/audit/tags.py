@@ -54,6 +54,14 @@ class EventTag:
         TICKET_RESET = "helpdesk:ticket:reset"
         TICKET_UNLOCK = "helpdesk:ticket:unlock"
 
+    class Admin(enum.StrEnum):
+        """Operators' changes through the admin site, named ``admin:object:<what>``."""
+
+        ADDED = "admin:object:added"
+        CHANGED = "admin:object:changed"
+        DELETED = "admin:object:deleted"
+        PASSWORD_CHECK_FAILED = "admin:password:check_failed"
+
     class Help(enum.StrEnum):
         """The public Technical Help Form."""
 

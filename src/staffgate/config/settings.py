@@ -44,7 +44,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that audits every change (accounts/adminsite.py).
+    "staffgate.accounts.admin_app.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "staffgate.core.middleware.NoStoreMiddleware",
     "staffgate.core.middleware.RejectNulMiddleware",
+    "staffgate.core.middleware.MalformedBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staffgate.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,8 +103,9 @@ TEMPLATES = [
 ]
 
 # Form widgets are drawn with Django's Jinja2 widget templates: the same HTML, half the CPU
-# of its Django-template ones (the login page is the busiest page of the portal).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# of its Django-template ones (the login page is the busiest page of the portal); the
+# admin's widgets, which exist only as Django templates, fall back to those.
+FORM_RENDERER = "staffgate.core.renderers.PortalFormRenderer"
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'staffgate.sqlite3'}")
@@ -162,7 +165,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions: Django's, server-side, rotated at login; idle and absolute limits on top.
-SESSION_ENGINE = "staffgate.core.session_store"
+SESSION_ENGINE = "staffgate.accounts.session_stores.db"
 STAFFGATE_SESSION_IDLE_SECONDS = env.int("STAFFGATE_SESSION_IDLE_SECONDS", 1800, minimum=60)
 STAFFGATE_SESSION_MAX_SECONDS = env.int("STAFFGATE_SESSION_MAX_SECONDS", 43200, minimum=60)
 SESSION_COOKIE_AGE = STAFFGATE_SESSION_MAX_SECONDS
@@ -218,11 +221,15 @@ if STAFFGATE_CACHE_URL:
             "install staffgate with its redis extra: pip install 'staffgate[redis]'."
         ) from None
     # Sessions are read from Redis and written through to the database, so none is lost.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "staffgate.accounts.session_stores.cached_db"
 
 # Per-address throttling of failed attempts across all IDs (credential stuffing).
 STAFFGATE_IP_MAX_FAILURES = env.int("STAFFGATE_IP_MAX_FAILURES", 20, minimum=1)
 STAFFGATE_IP_WINDOW_SECONDS = env.int("STAFFGATE_IP_WINDOW_SECONDS", 300, minimum=1)
+# One IPv6 client usually holds a whole /64: its addresses share one counter.
+STAFFGATE_THROTTLE_IPV6_PREFIX = env.int(
+    "STAFFGATE_THROTTLE_IPV6_PREFIX", 64, minimum=16, maximum=128
+)
 STAFFGATE_HELP_MAX_TICKETS = env.int("STAFFGATE_HELP_MAX_TICKETS", 5, minimum=1)
 STAFFGATE_HELP_WINDOW_SECONDS = env.int("STAFFGATE_HELP_WINDOW_SECONDS", 3600, minimum=1)
 

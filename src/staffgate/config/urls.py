@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("staffgate.accounts.profile.urls")),
     path("", include("staffgate.helpdesk.urls")),
 ]
+
+# A request too broken to parse gets the plain 400 page (see core.middleware).
+handler400 = "staffgate.core.views.bad_request"

@@ -43,11 +43,34 @@ class NoStoreMiddleware:
         return response
 
 
+# Headers that claim how the client reached the proxy. From a trusted proxy only
+# X-Forwarded-For and X-Forwarded-Proto are read; every other form is always dropped.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PROTOCOL",
+    "HTTP_X_FORWARDED_SCHEME",
+    "HTTP_X_FORWARDED_SSL",
+    "HTTP_X_FORWARDED_SERVER",
+    "HTTP_X_SCHEME",
+    "HTTP_X_URL_SCHEME",
+    "HTTP_FRONT_END_HTTPS",
+    "HTTP_X_REAL_IP",
+    "HTTP_X_CLIENT_IP",
+    "HTTP_CLIENT_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_CF_CONNECTING_IP",
+)
+
+
 class TrustedProxyMiddleware:
     """Take the client address from ``X-Forwarded-For`` only when a trusted proxy sent it.
 
     Walking the header from the right, the first address that is not a trusted
-    proxy is the client. From anyone else, forwarding headers are dropped.
+    proxy is the client. From anyone else, ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are dropped too; the other forwarding headers are
+    dropped from everyone, since nothing reads them.
     """
 
     def __init__(self, get_response):
@@ -56,13 +79,17 @@ class TrustedProxyMiddleware:
 
     def _is_trusted(self, address: str) -> bool:
         try:
-            ip = ipaddress.ip_address(address.strip())
+            ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
         except ValueError:
             return False
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
         return any(ip in net for net in self.trusted)
 
     def __call__(self, request):
         meta = request.META
+        for name in FORWARDED_HEADERS:
+            meta.pop(name, None)
         if self.trusted and self._is_trusted(meta.get("REMOTE_ADDR", "")):
             hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
             for hop in reversed(hops):
@@ -117,11 +144,52 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or self._has_nul(request.GET):
-            from django.template.response import SimpleTemplateResponse
-
-            return SimpleTemplateResponse("400.html", {}, status=400).render()
+            return bad_request_page()
         return self.get_response(request)
 
     @staticmethod
     def _has_nul(query) -> bool:
         return any("\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query)
+
+
+class MalformedBodyMiddleware:
+    """Answer 400 to a body that cannot be parsed, before anything else reads it.
+
+    A form body in a charset other than UTF-8, a multipart body without its
+    boundary or one cut short would otherwise surface inside the CSRF check, where
+    Django's own error page runs that check again and fails. One WARNING line is
+    logged, without a traceback: a client sent something broken, nothing failed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH"):
+            from django.core.exceptions import BadRequest
+            from django.http import UnreadablePostError
+            from django.http.multipartparser import MultiPartParserError
+
+            from staffgate.audit.services import clean_text
+
+            try:
+                request.POST  # noqa: B018 - parsing is the point
+            except (BadRequest, MultiPartParserError, UnreadablePostError, UnicodeError) as error:
+                logging.getLogger("staffgate").warning(
+                    "refused a malformed request body: %s %s (%s)",
+                    request.method,
+                    clean_text(request.path, 200),
+                    clean_text(error, 200),
+                )
+                return bad_request_page()
+        return self.get_response(request)
+
+
+def bad_request_page():
+    """The plain 400 page; it needs no session, no database and no form data."""
+    from django.template.response import SimpleTemplateResponse
+
+    response = SimpleTemplateResponse("400.html", {}, status=400).render()
+    # Answered before the clickjacking middleware, which would have added it.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response

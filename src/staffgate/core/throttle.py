@@ -4,10 +4,18 @@ Fixed windows: each address may fail ``limit`` times per ``window`` seconds in
 one scope (``login``, ``recover``, ``help``…); past that it is answered 429.
 Counters live in Redis when ``STAFFGATE_CACHE_URL`` names one, otherwise in a
 database table changed by one atomic upsert, so they are exact across servers.
+
+An address is counted by the network one client controls: an IPv4 address on
+its own, an IPv6 address by its /64 (``STAFFGATE_THROTTLE_IPV6_PREFIX``), an
+IPv4-mapped IPv6 address as the IPv4 address it maps, a zone suffix dropped.
+Work that may fail is charged *before* it is done (:meth:`Throttle.charge`),
+like the lock of an ID, and refunded when it succeeds: however many requests
+arrive at once, at most ``limit`` failures are processed per window.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import random
 import time
@@ -44,8 +52,46 @@ class Throttle:
         slot = int(now // self.window)
         return _store().add(self._key(address), slot, (slot + 1) * self.window)
 
+    def charge(self, address: str, *, now: float | None = None) -> int | None:
+        """Count one attempt before doing its work: ``None`` when it may go ahead.
+
+        Otherwise the seconds until the address may try again; the work must not
+        be done. An attempt that turns out not to be a failure is given back with
+        :meth:`refund`.
+        """
+        now = time.time() if now is None else now
+        if self.hit(address, now=now) <= self.limit:
+            return None
+        slot = int(now // self.window)
+        return max(1, math.ceil((slot + 1) * self.window - now))
+
+    def refund(self, address: str, *, now: float | None = None) -> None:
+        """Give back an attempt :meth:`charge` counted that did not fail."""
+        now = time.time() if now is None else now
+        _store().subtract(self._key(address), int(now // self.window))
+
     def _key(self, address: str) -> str:
-        return f"{self.scope}:{address}"[:200]
+        return f"{self.scope}:{client_network(address)}"[:200]
+
+
+def client_network(address: str, *, ipv6_prefix: int | None = None) -> str:
+    """The part of ``address`` that names one client: what its counter is keyed by.
+
+    ``203.0.113.9`` stays itself; ``2001:db8:1:2:aaaa::1`` becomes ``2001:db8:1:2::/64``;
+    ``::ffff:203.0.113.9`` is read as ``203.0.113.9``; ``fe80::1%eth0`` loses ``%eth0``.
+    Anything that is not an address is kept as it is (``unknown``).
+    """
+    text = (address or "").strip().strip("[]").split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return str(ip)
+    prefix = settings.STAFFGATE_THROTTLE_IPV6_PREFIX if ipv6_prefix is None else ipv6_prefix
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 class CacheCounters:
@@ -63,6 +109,12 @@ class CacheCounters:
         except ValueError:  # expired between add and incr
             cache.set(name, 1, timeout=timeout)
             return 1
+
+    def subtract(self, key: str, slot: int) -> None:
+        try:
+            cache.decr(f"throttle:{key}:{slot}")
+        except ValueError:  # the window ended meanwhile: nothing left to give back
+            pass
 
 
 class DatabaseCounters:
@@ -91,6 +143,11 @@ class DatabaseCounters:
         if random.randrange(PRUNE_ONE_IN) == 0:
             ThrottleCount.objects.filter(expires_at__lt=time.time()).delete()
         return hits
+
+    def subtract(self, key: str, slot: int) -> None:
+        sql = f"UPDATE {TABLE} SET hits = hits - 1 WHERE key = %s AND slot = %s AND hits > 0"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, slot])
 
 
 def _store() -> CacheCounters | DatabaseCounters:

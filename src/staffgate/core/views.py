@@ -67,3 +67,10 @@ def safe_next(request, *, within: str = "/") -> str | None:
     ):
         return target
     return None
+
+
+def bad_request(request, exception=None):
+    """Django's 400 handler: the plain page, without the CSRF check Django's own would rerun."""
+    from staffgate.core.middleware import bad_request_page
+
+    return bad_request_page()

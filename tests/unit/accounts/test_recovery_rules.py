@@ -79,10 +79,16 @@ def test_outcomes_carry_the_spec_codes():
     assert RecoveryOutcome.NOT_ELIGIBLE.value == Outcome.LOGIN_NOT_ELIGIBLE.value
 
 
-def test_lock_key_is_the_normalised_id_cut_like_logins():
+def test_lock_key_is_the_normalised_id_or_its_keyed_hash_like_logins(monkeypatch):
+    from staffgate.core import identifiers
+
+    monkeypatch.setattr(identifiers, "stored_key", lambda name: "k" * 43)
     assert lock_key("  ov0012 ") == "OV0012"
     assert lock_key("0112233") == "0112233"
-    assert len(lock_key("a" * 500)) == 60
+    # Not the shape of an ID: only a keyed hash with the length is kept.
+    assert lock_key("a" * 500) == identifiers.hashed_identifier("A" * 500, "k" * 43)
+    assert lock_key("a" * 500).startswith("hmac:500:")
+    assert len(lock_key("a" * 500)) <= 60
 
 
 def _stage(state, now):

@@ -8,6 +8,7 @@ nor its timing tells whether an ID exists.
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,15 +17,19 @@ from django.db import transaction
 
 from staffgate.accounts import attempts
 from staffgate.accounts.access import refused_access
-from staffgate.accounts.models import Account
+from staffgate.accounts.models import AccessLock, Account
 from staffgate.accounts.policy import Policy
-from staffgate.audit.services import clean_text, record_event
+from staffgate.audit.services import clean_text, client_ip, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
+from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.outcomes import Outcome, ServiceOutcome
-from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
+from staffgate.core.throttle import client_network
+from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_matches, pin_of
+
+KEY_LENGTH = AccessLock._meta.get_field("user_id").max_length
 
 
 class Entry(enum.Enum):
@@ -78,6 +83,21 @@ def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]
     return None, next(iter(staff), None)
 
 
+def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:
+    """The counters an attempt is charged to: the normalised ID's, as the lock table keeps it.
+
+    At the help desk, the agent's name together with the client's network: strangers
+    can lock an agent out only from where they are, not from everywhere.
+    """
+    key = recorded_identifier(user_id)
+    if entry is Entry.HELPDESK:
+        network = client_network(client_ip(request) or "unknown")
+        if len(key) + 1 + len(network) > KEY_LENGTH:
+            network = hashlib.sha256(network.encode()).hexdigest()[:16]
+        key = f"{key}@{network}"
+    return key
+
+
 def attempt_login(
     user_id: str, secret: str, policy: Policy, *, request=None, entry: Entry = Entry.PORTAL
 ) -> LoginResult:
@@ -88,7 +108,7 @@ def attempt_login(
     """
     typed = user_id or ""
     user_id = normalise_user_id(typed)
-    key = user_id[: MAX_LENGTH * 3]
+    key = lock_key(user_id, entry, request)
     found: dict = {}
 
     def verify() -> bool:
@@ -135,8 +155,15 @@ def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> Non
             detail = {"attempt": check.attempt, "method": "password" if account else "pin"}
         record_event(tag, request=request, user_id=key, outcome=outcome.value, detail=detail)
         return
-    # The help desk's events name the typed username and keep their own outcome words.
-    named = {"username": clean_text(typed, 150)}
+    # The help desk's events name the agent and keep their own outcome words; a name that is
+    # no staff account's is kept like any other typed ID: as itself only when ID-shaped.
+    if account is not None and not account.is_employee:
+        username = account.user_id
+    elif is_well_formed(normalise_user_id(typed)):
+        username = typed.strip()
+    else:
+        username = recorded_identifier(normalise_user_id(typed))
+    named = {"username": clean_text(username, 150)}
     if check.refused:
         record_event(EventTag.Helpdesk.LOGIN_REFUSED, request=request, detail=named)
         return

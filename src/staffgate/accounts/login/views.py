@@ -27,6 +27,9 @@ from staffgate.core.throttle import Throttle
 from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
 from staffgate.helpdesk import services as helpdesk
 
+# What the per-address throttle counts: everything else is given back.
+FAILURES = (LoginOutcome.INVALID, LoginOutcome.LOCKED, LoginOutcome.ACCOUNT_LOCKED)
+
 
 def login_throttle() -> Throttle:
     return Throttle(
@@ -44,11 +47,12 @@ def login_view(request):
     if request.method == "POST":
         throttle = login_throttle()
         address = client_ip(request) or "unknown"
-        retry_after = throttle.retry_after(address)
-        if retry_after is not None:
-            return throttled_response(request, retry_after)
         form = LoginForm(request.POST)
         if form.is_valid():
+            # Charged before the hash, like the ID's lock: parallel failures cannot overshoot.
+            retry_after = throttle.charge(address)
+            if retry_after is not None:
+                return throttled_response(request, retry_after)
             chosen = form.cleaned_data.get("language")
             if language.supported(chosen):
                 request.session[language.SESSION_KEY] = chosen
@@ -61,6 +65,8 @@ def login_view(request):
                 entry=Entry.PORTAL,
             )
             result = request.login_result
+            if result.outcome not in FAILURES:
+                throttle.refund(address)
             if account is not None and account.is_employee:
                 sessions.log_in(request, account)
                 return HttpResponseRedirect(safe_next(request) or reverse("home"))
@@ -69,8 +75,6 @@ def login_view(request):
                 return redirect(Stage.TERMS.url_name)
             # A staff account signs in at the help desk: here it has no access.
             outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
-            if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
-                throttle.hit(address)
         else:
             outcome = Outcome.FORM_INVALID
     else:
@@ -125,7 +129,14 @@ def agent_login_view(request):
     if request.method == "POST":
         form = AgentLoginForm(request.POST)
         if form.is_valid():
+            # The same per-address throttle as the portal's login, charged before the hash.
+            throttle, address = login_throttle(), client_ip(request) or "unknown"
+            retry_after = throttle.charge(address)
+            if retry_after is not None:
+                return throttled_response(request, retry_after)
             outcome, message = _log_agent_in(request, form.cleaned_data)
+            if request.login_result.outcome not in FAILURES:
+                throttle.refund(address)
             if outcome is None:
                 return HttpResponseRedirect(
                     safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")

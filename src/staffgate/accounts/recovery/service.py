@@ -28,6 +28,7 @@ from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import FlowStage, SessionState
+from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
@@ -118,7 +119,7 @@ def failure_outcome(attempt: int, max_failures: int) -> RecoveryOutcome:
 
 def lock_key(user_id: str) -> str:
     """The key of the ID's counters, shared with login so that the recovery lock blocks it."""
-    return normalise_user_id(user_id)[: MAX_LENGTH * 3]
+    return recorded_identifier(normalise_user_id(user_id))
 
 
 # --- Services ------------------------------------------------------------------------------
@@ -260,6 +261,55 @@ def _refused(account: Account, request, key: str, **stage) -> bool:
 def account_for_reset(user_id: str) -> Account | None:
     """The account whose password is about to be chosen."""
     return _account_of(user_id)
+
+
+def check_same_as_current(
+    user_id: str, candidate: str, policy: Policy, *, request=None
+) -> RecoveryOutcome | None:
+    """Whether ``candidate`` is the current password, charged to the recovery series.
+
+    Asked only for a new password that passes every other rule, with a matching
+    confirmation. Each "same as current" is a failed try, audited, and the one that
+    reaches the maximum locks the account, so this page cannot be used to test
+    guesses of the current password. ``None`` when the candidate differs;
+    ``INVALID`` when it is the current one; ``ACCOUNT_LOCKED`` when locked.
+    """
+    key = lock_key(user_id)
+    account = _account_of(key)
+    if account is None:
+        return RecoveryOutcome.GONE
+
+    def differs() -> bool:
+        return not check_password(candidate, account.password)
+
+    def audit(check: attempts.Check) -> None:
+        if check.refused:
+            record_event(
+                EventTag.Account.RECOVER_REFUSED,
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+                detail={"stage": "password"},
+            )
+            return
+        record_event(
+            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
+            request=request,
+            user_id=key,
+            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
+            detail={"attempt": check.attempt, "stage": "password", "reason": "same_as_current"},
+        )
+        if check.locks:
+            mail_account(account, "account_locked")
+
+    check = attempts.charged_check(
+        attempts.Series.RECOVERY, key, policy, differs, now=timeutil.now(), audit=audit
+    )
+    if check.correct:
+        return None
+    if check.refused or check.locks:
+        return RecoveryOutcome.ACCOUNT_LOCKED
+    return RecoveryOutcome.INVALID
 
 
 def reset_password(user_id: str, new_password: str, *, request=None) -> RecoveryResult:

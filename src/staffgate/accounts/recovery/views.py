@@ -6,7 +6,6 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.hashers import check_password
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -114,12 +113,15 @@ def recover_questions(request, state: RecoveryState):
     if request.method == "POST" and form.is_valid():
         throttle = recovery_throttle()
         address = client_ip(request) or "unknown"
-        retry_after = throttle.retry_after(address)
+        # Charged before the three hashes, like the ID's lock; given back unless they fail.
+        retry_after = throttle.charge(address)
         if retry_after is not None:
             return throttled_response(request, retry_after)
         result = recovery.check_recovery_answers(
             state.user_id, form.answers(), current_policy(), request=request
         )
+        if result.outcome not in (RecoveryOutcome.INVALID, RecoveryOutcome.ACCOUNT_LOCKED):
+            throttle.refund(address)
         if result.outcome is RecoveryOutcome.ANSWERS_OK:
             request.session.cycle_key()
             state.answered_at = timeutil.now().timestamp()
@@ -129,7 +131,6 @@ def recover_questions(request, state: RecoveryState):
             RecoveryState.clear(request.session)
             return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
         outcome = result.outcome.page
-        throttle.hit(address)
         # Answers are never sent back to the page.
         form = RecoveryAnswersForm(questions=questions)
     return _render(
@@ -147,14 +148,30 @@ def recover_password(request, state: RecoveryState):
     if account is None:
         RecoveryState.clear(request.session)
         return redirect("recover")
+    policy = current_policy()
+    refusal = []
+
+    def is_current(password: str) -> bool:
+        outcome = recovery.check_same_as_current(state.user_id, password, policy, request=request)
+        if outcome is not None:
+            refusal.append(outcome)
+        return outcome is not None
+
     form = NewPasswordForm(
         posted(request),
-        policy=current_policy().password_policy,
+        policy=policy.password_policy,
         user_id=account.user_id,
         pin=pin_of(account.person),
-        is_current=lambda password: check_password(password, account.password),
+        is_current=is_current,
     )
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if refusal and refusal[0] is not RecoveryOutcome.INVALID:
+        # Locked by this try or before it: the flow ends as a refused reset does.
+        RecoveryState.clear(request.session)
+        if refusal[0] is RecoveryOutcome.GONE:
+            return redirect("recover")
+        return _start_page(request, outcome=refusal[0].page)
+    if valid:
         if request.user.is_authenticated and request.user.pk == account.pk:
             # This browser is one of the sessions about to end: leave it cleanly first.
             sessions.end_current_session(request)

@@ -12,6 +12,11 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def trusted_proxies() -> str:
+    """``STAFFGATE_TRUSTED_PROXIES`` as gunicorn reads it: nothing trusted when it is empty."""
+    return ",".join(str(network) for network in settings.STAFFGATE_TRUSTED_PROXIES)
+
+
 class Command(BaseCommand):
     help = "Serve the portal with gunicorn (default bind 127.0.0.1:8000)."
 
@@ -58,7 +63,11 @@ class Command(BaseCommand):
                     "errorlog": "-",
                     "timeout": 30,
                     "graceful_timeout": 10,
-                    "forwarded_allow_ips": "127.0.0.1",
+                    # Only the proxies named in the settings may say a request came over
+                    # HTTPS, and only with the one header Django is told to read.
+                    "forwarded_allow_ips": trusted_proxies(),
+                    "secure_scheme_headers": {"X-FORWARDED-PROTO": "https"},
+                    "forwarder_headers": "",
                 }.items():
                     self.cfg.set(key, value)
                 if "control_socket_disable" in self.cfg.settings:

@@ -1,0 +1,9 @@
+"""``SESSION_ENGINE`` with Redis: read from the cache, written through to the database."""
+
+from django.contrib.sessions.backends import cached_db
+
+from staffgate.accounts.session_stores import InsertChecksTheKey
+
+
+class SessionStore(InsertChecksTheKey, cached_db.SessionStore):
+    pass

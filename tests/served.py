@@ -1,0 +1,76 @@
+"""One `staffgate serve` (gunicorn) on its own SQLite file, for tests that need the real server."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
+
+
+@dataclass
+class Served:
+    port: int
+    log: Path
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        """One request over a fresh connection; (status, headers, body). Redirects not followed."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(tmp_path: Path, **settings: str):
+    """Migrate a fresh SQLite file and serve it; ``settings`` are extra environment variables."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/served.sqlite3",
+        "STAFFGATE_SECRET_KEY": "s" * 50,
+        "STAFFGATE_ALLOWED_HOSTS": "127.0.0.1",
+        "STAFFGATE_SECURE_COOKIES": "0",
+        "STAFFGATE_VAR_DIR": str(tmp_path),
+        "STAFFGATE_ARGON2_MEMORY_KIB": "1024",
+        "STAFFGATE_ARGON2_TIME_COST": "1",
+        **settings,
+    }
+    subprocess.run([STAFFGATE, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    port, log = _free_port(), tmp_path / "server.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [STAFFGATE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert server.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            yield Served(port, log)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
