@@ -47,6 +47,7 @@ var/secret_key:
 	chmod 600 $@
 
 # Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP.
+run: export STAFFGATE_LOG_FORMAT ?= console
 run: $(STAMP) mo var/secret_key
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
 	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from staffgate.core.staticfiles import collect_static_files
+from staffgate.ops.logs import gunicorn_logging
+from staffgate.ops.metrics_dir import prepare_for_server, worker_exited
 
 
 def default_workers() -> int:
@@ -41,6 +43,9 @@ class Command(BaseCommand):
         if not no_collectstatic and collect_static_files():
             self.stdout.write(f"staffgate: collected the static files into {settings.STATIC_ROOT}")
 
+        # Before any worker forks: every process keeps its metrics in this folder.
+        prepare_for_server(settings.STAFFGATE_METRICS_DIR)
+
         if not settings.STAFFGATE_HASH_CONCURRENCY:
             # Workers fork from here: together they never hash on more threads than cores.
             settings.STAFFGATE_HASH_CONCURRENCY = max(1, default_workers() // workers)
@@ -59,6 +64,9 @@ class Command(BaseCommand):
                     "timeout": 30,
                     "graceful_timeout": 10,
                     "forwarded_allow_ips": "127.0.0.1",
+                    # gunicorn's own lines in the portal's log format.
+                    "logconfig_dict": gunicorn_logging(),
+                    "child_exit": lambda server, worker: worker_exited(worker.pid),
                 }.items():
                     self.cfg.set(key, value)
                 if "control_socket_disable" in self.cfg.settings:
