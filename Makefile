@@ -95,17 +95,23 @@ bench: $(STAMP)
 # it comes from Debian's packages.
 E2E_STAMP := $(VENV)/.e2e-installed
 CHROMIUM := /usr/bin/chromium
+# The HTTPS test puts Debian's nginx in front of the portal, as docs/deploy.md does.
+NGINX := /usr/sbin/nginx
 .PHONY: e2e screenshots
 
 $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
+$(NGINX):
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+
 $(E2E_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[e2e]'
 	touch $@
 
-e2e: $(STAMP) $(E2E_STAMP) $(CHROMIUM)
+e2e: $(STAMP) $(E2E_STAMP) $(CHROMIUM) $(NGINX)
 	@echo "== browser tests (Chromium, axe-core WCAG 2.2 A/AA, desktop and phone) =="
 	$(BIN)/pytest tests/e2e -p no:cacheprovider
 

@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 
 AGENT_USERNAME = "helpdesk.ana"
 AGENT_PASSWORD = "Desk-e2e-2026!long"
+SUPERVISOR_USERNAME = "helpdesk.sam"
 
 _FIRST = ["Pat", "Lou", "Sam", "Alex", "Jo", "Kim", "Dana", "Noa", "Rene", "Lee"]
 _LAST = ["Jones", "Tremblay", "Rivera", "Smith", "Gagnon", "Ortiz", "Brown", "Roy", "Diaz"]
@@ -204,6 +205,16 @@ def start_portal(
             AGENT_USERNAME,
             "--email",
             "ana@helpdesk.example.com",
+            "--password-from-env",
+            "E2E_AGENT_PASSWORD",
+        ],
+        {**env, "E2E_AGENT_PASSWORD": AGENT_PASSWORD},
+    )
+    _run(
+        [
+            "create-agent",
+            SUPERVISOR_USERNAME,
+            "--supervisor",
             "--password-from-env",
             "E2E_AGENT_PASSWORD",
         ],
