@@ -58,7 +58,8 @@ def bar_chart(
         format_html('<title id="{}-t">{}</title>', chart_id, title),
         format_html('<desc id="{}-d">{}</desc>', chart_id, summary),
     ]
-    for fraction in (0, 0.5, 1):
+    # Gridlines at whole numbers only: half a login means nothing.
+    for fraction in (0, 0.5, 1) if top > 1 else (0, 1):
         y = TOP + plot_h * (1 - fraction)
         parts.append(
             format_html(
