@@ -25,7 +25,7 @@ class RosterImports:
             "staffgate_roster_last_import_timestamp_seconds",
             "When the last roster import was written (Unix time).",
         )
-        try:
+        try:  # a scrape must work while the database does not
             rows = (
                 AuditEvent.objects.filter(tag=EventTag.Roster.IMPORT)
                 .order_by()
@@ -42,3 +42,25 @@ class RosterImports:
             last.add_metric([], imported[0].timestamp())
         yield results
         yield last
+        yield from self._last_import_rows(AuditEvent)
+
+    @staticmethod
+    def _last_import_rows(audit_events):
+        changes = GaugeMetricFamily(
+            "staffgate_roster_last_import_people",
+            "People the last roster import created, updated, left unchanged or removed.",
+            labels=["change"],
+        )
+        try:
+            latest = list(
+                audit_events.objects.filter(tag=EventTag.Roster.IMPORT, outcome="imported")
+                .order_by("-created_at", "-id")
+                .values_list("detail", flat=True)[:1]
+            )
+        except DatabaseError:
+            return
+        for detail in latest:
+            for change in ("created", "updated", "unchanged", "removed"):
+                if change in detail:
+                    changes.add_metric([change], detail[change])
+        yield changes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import re
 import urllib.error
@@ -9,6 +10,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.management import CommandError
 from django.test import Client
 
 from staffgate.audit.services import record_event
@@ -103,6 +105,7 @@ def test_two_workers_report_the_exact_counts_of_a_known_set_of_logins(tmp_path):
             assert value(text, "staffgate_password_hash_seconds_count", operation="verify") == 20
             assert value(text, "staffgate_hash_slots_waiting") == 0
             assert value(text, "staffgate_roster_imports_total", result="imported") == 1
+            assert value(text, "staffgate_roster_last_import_people", change="created") == 12
         files = {p.name for p in (tmp_path / "metrics").iterdir()}
         assert len({name.rsplit("_", 1)[1] for name in files if name.startswith("counter_")}) == 2
         # Only configured networks, or the token.
@@ -112,10 +115,15 @@ def test_two_workers_report_the_exact_counts_of_a_known_set_of_logins(tmp_path):
 def test_metrics_refuse_other_addresses_over_real_http(tmp_path):
     env = {"STAFFGATE_METRICS_NETWORKS": "10.0.0.0/8", "STAFFGATE_METRICS_TOKEN": TOKEN}
     with start_portal(tmp_path, people_count=1, env_overrides=env) as portal:
+        assert post_login(portal.base_url, "9900001", "Wrong1pass") == "login.invalid"
         assert scrape(portal.base_url)[0] == 403
         assert scrape(portal.base_url, token="not-" + TOKEN)[0] == 403
         status, text = scrape(portal.base_url, token=TOKEN)
-        assert status == 200 and "staffgate_login_outcomes" in text
+        assert status == 200
+        assert (
+            value(text, "staffgate_login_outcomes_total", entry="account", code="login.invalid")
+            == 1
+        )
 
 
 @pytest.mark.django_db
@@ -169,3 +177,25 @@ def test_recovery_outcomes_locks_and_unlocks_are_counted(client, settings, make_
         )
         == 3
     )
+
+
+@pytest.mark.django_db
+def test_a_full_import_shows_in_the_roster_metrics(tmp_path, settings):
+    from django.core.management import call_command
+
+    from staffgate.roster.rows import COLUMNS
+
+    settings.STAFFGATE_METRICS_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    path = tmp_path / "roster.csv"
+    rows = [f"{4000000 + n},Pat,Jones,,1970,US,active,no,,,en" for n in range(3)]
+    path.write_text("\n".join([",".join(COLUMNS), *rows, ""]), encoding="utf-8")
+    call_command("import_roster", str(path), stdout=io.StringIO())
+    path.write_text("\n".join([",".join(COLUMNS), *rows[:2], ""]), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_roster", str(path), "--full", stdout=io.StringIO())
+    call_command("import_roster", str(path), "--full", "--force", stdout=io.StringIO())
+    text = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+    assert value(text, "staffgate_roster_imports_total", result="imported") == 2
+    assert value(text, "staffgate_roster_imports_total", result="refused") == 1
+    assert value(text, "staffgate_roster_last_import_people", change="removed") == 1
+    assert value(text, "staffgate_roster_last_import_people", change="unchanged") == 2
