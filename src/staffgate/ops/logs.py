@@ -99,10 +99,19 @@ def get_logger(name: str):
     return structlog.stdlib.get_logger(name)
 
 
-def gunicorn_logging() -> dict:
-    """gunicorn's ``logconfig_dict``: its loggers written in the portal's format."""
+def gunicorn_logging(*, access_log: bool) -> dict:
+    """gunicorn's ``logconfig_dict``: its loggers in the portal's format.
+
+    Its access lines only with ``--access-log``: the portal logs every request itself.
+    """
     from django.conf import settings
 
     config = dict(settings.LOGGING)
     config["root"] = {"handlers": ["console"], "level": config["root"]["level"]}
+    config["loggers"] = dict(config["loggers"])
+    config["loggers"]["gunicorn.access"] = {
+        "handlers": ["console"] if access_log else [],
+        "level": "INFO" if access_log else "CRITICAL",
+        "propagate": False,
+    }
     return config

@@ -119,3 +119,23 @@ def test_a_request_id_is_taken_only_from_a_trusted_proxy(settings):
     assert proxy.get("/healthz", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
     forged = "bad id; with spaces"
     assert proxy.get("/healthz", HTTP_X_REQUEST_ID=forged)["X-Request-ID"] != forged
+
+
+def test_the_production_server_writes_json_lines_and_no_second_access_line(tmp_path):
+    from tests.e2e.portal import start_portal
+
+    with start_portal(tmp_path, 1, env_overrides={"STAFFGATE_LOG_LEVEL": "INFO"}) as portal:
+        import urllib.request
+
+        with urllib.request.urlopen(portal.base_url + "/login/", timeout=10) as response:
+            request_id = response.headers["X-Request-ID"]
+    written = [line for line in portal.log.read_text().splitlines() if line.strip()]
+    # Besides the command's own "staffgate: serving on …" words, every line is JSON.
+    assert all(line.startswith(("{", "staffgate: ")) for line in written)
+    lines = [json.loads(line) for line in written if line.startswith("{")]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    mine = [line for line in lines if line.get("request_id") == request_id]
+    assert [(line["event"], line["path"], line["status"]) for line in mine] == [
+        ("request", "/login/", 200)
+    ]
+    assert not any(line["logger"] == "gunicorn.access" for line in lines)

@@ -43,6 +43,8 @@ class Command(BaseCommand):
         if not no_collectstatic and collect_static_files():
             self.stdout.write(f"staffgate: collected the static files into {settings.STATIC_ROOT}")
 
+        # Workers configure logging again when they load the portal: the same configuration.
+        settings.LOGGING = gunicorn_logging(access_log=access_log)
         # Before any worker forks: every process keeps its metrics in this folder.
         prepare_for_server(settings.STAFFGATE_METRICS_DIR)
 
@@ -65,7 +67,7 @@ class Command(BaseCommand):
                     "graceful_timeout": 10,
                     "forwarded_allow_ips": "127.0.0.1",
                     # gunicorn's own lines in the portal's log format.
-                    "logconfig_dict": gunicorn_logging(),
+                    "logconfig_dict": settings.LOGGING,
                     "child_exit": lambda server, worker: worker_exited(worker.pid),
                 }.items():
                     self.cfg.set(key, value)
