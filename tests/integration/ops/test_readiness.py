@@ -133,3 +133,15 @@ def test_readyz_takes_the_checks_other_parts_register(client):
     assert response.status_code == 503
     assert response.json()["failing"] == ["worker"]
     assert response.json()["checks"]["worker"] == "no heartbeat for 75 s"
+
+
+@pytest.mark.django_db
+def test_probes_and_scrapes_are_answered_over_plain_http_when_pages_redirect(settings):
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # a new client builds the middleware with this setting
+    assert client.get("/login/").status_code == 301
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/metrics").status_code == 403  # answered, not redirected
