@@ -47,6 +47,7 @@ var/secret_key:
 	chmod 600 $@
 
 # Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP.
+run: export STAFFGATE_LOG_FORMAT ?= console
 run: $(STAMP) mo var/secret_key
 	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
 	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0
@@ -111,17 +112,23 @@ bench: $(STAMP)
 # it comes from Debian's packages.
 E2E_STAMP := $(VENV)/.e2e-installed
 CHROMIUM := /usr/bin/chromium
+# The HTTPS test puts Debian's nginx in front of the portal, as docs/deploy.md does.
+NGINX := /usr/sbin/nginx
 .PHONY: e2e screenshots
 
 $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
+$(NGINX):
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+
 $(E2E_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[e2e]'
 	touch $@
 
-e2e: $(STAMP) $(E2E_STAMP) $(CHROMIUM)
+e2e: $(STAMP) $(E2E_STAMP) $(CHROMIUM) $(NGINX)
 	@echo "== browser tests (Chromium, axe-core WCAG 2.2 A/AA, desktop and phone) =="
 	$(BIN)/pytest tests/e2e -p no:cacheprovider
 

@@ -22,14 +22,17 @@ from tests.e2e.portal import (  # noqa: E402
     AGENT_USERNAME,
     CHROMIUM,
     CHROMIUM_ARGS,
+    SUPERVISOR_USERNAME,
     start_portal,
 )
 from tests.e2e.steps import (  # noqa: E402
+    PASSWORD,
     Visitor,
     expect_path,
     file_help_ticket,
     helpdesk_log_in,
     lock_by_recovery,
+    log_in,
     register,
 )
 
@@ -67,6 +70,7 @@ PAGES = {
     "help",
     "help-submitted",
     "helpdesk-ticket",
+    "helpdesk-dashboard",
 }
 
 
@@ -100,6 +104,15 @@ def photograph(browser, portal, folder: Path, language: str) -> list[Path]:
     agent.goto(f"/helpdesk/tickets/{reference}/")
     expect_path(agent, f"/helpdesk/tickets/{reference}/")
     camera(agent, "helpdesk-ticket")
+
+    # The supervisors' dashboard: the week so far, charted (a few logins to chart first).
+    for password in ("Wrong-password-1", "Wrong-password-2", PASSWORD, PASSWORD):
+        log_in(new_page(), newcomer.employee_id, password, Visitor())
+    supervisor = new_page()
+    supervisor.goto("/helpdesk/login/" + query)
+    helpdesk_log_in(supervisor, SUPERVISOR_USERNAME, AGENT_PASSWORD, Visitor(language))
+    supervisor.goto("/helpdesk/dashboard/")
+    camera(supervisor, "helpdesk-dashboard")
     return camera.written
 
 

@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 
 AGENT_USERNAME = "helpdesk.ana"
 AGENT_PASSWORD = "Desk-e2e-2026!long"
+SUPERVISOR_USERNAME = "helpdesk.sam"
 
 _FIRST = ["Pat", "Lou", "Sam", "Alex", "Jo", "Kim", "Dana", "Noa", "Rene", "Lee"]
 _LAST = ["Jones", "Tremblay", "Rivera", "Smith", "Gagnon", "Ortiz", "Brown", "Roy", "Diaz"]
@@ -165,7 +166,14 @@ def _run(args: list[str], env: dict) -> None:
 
 
 @contextlib.contextmanager
-def start_portal(folder: Path, people_count: int = 60) -> Iterator[Portal]:
+def start_portal(
+    folder: Path,
+    people_count: int = 60,
+    *,
+    workers: int = 1,
+    env_overrides: dict | None = None,
+    bind_host: str = "127.0.0.1",
+) -> Iterator[Portal]:
     """Migrate, seed and serve a portal in ``folder``; stop it on exit."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "mail").mkdir(exist_ok=True)
@@ -184,6 +192,7 @@ def start_portal(folder: Path, people_count: int = 60) -> Iterator[Portal]:
         "STAFFGATE_HELP_MAX_TICKETS": "1000",
         "STAFFGATE_LOG_LEVEL": "WARNING",
         "STAFFGATE_TIME_ZONE": "America/New_York",
+        **(env_overrides or {}),
     }
     people = roster(people_count)
     _run(["migrate", "--noinput", "-v", "0"], env)
@@ -201,15 +210,34 @@ def start_portal(folder: Path, people_count: int = 60) -> Iterator[Portal]:
         ],
         {**env, "E2E_AGENT_PASSWORD": AGENT_PASSWORD},
     )
+    _run(
+        [
+            "create-agent",
+            SUPERVISOR_USERNAME,
+            "--supervisor",
+            "--password-from-env",
+            "E2E_AGENT_PASSWORD",
+        ],
+        {**env, "E2E_AGENT_PASSWORD": AGENT_PASSWORD},
+    )
     port = free_port()
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
-        [STAFFGATE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
+        [
+            STAFFGATE,
+            "serve",
+            "--bind",
+            f"{bind_host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    portal = Portal(base_url=f"http://127.0.0.1:{port}", folder=folder, people=people, env=env)
+    portal = Portal(base_url=f"http://{bind_host}:{port}", folder=folder, people=people, env=env)
     try:
         deadline = time.monotonic() + 90
         while True:

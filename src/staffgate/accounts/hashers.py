@@ -28,11 +28,15 @@ class StaffgateArgon2Hasher(Argon2PasswordHasher):
     """
 
     def verify(self, password, encoded):
-        with hash_slots():
+        from staffgate.ops.metrics import timed_hash
+
+        with timed_hash(hash_slots(), "verify"):
             return super().verify(password, encoded)
 
     def encode(self, password, salt):
-        with hash_slots():
+        from staffgate.ops.metrics import timed_hash
+
+        with timed_hash(hash_slots(), "encode"):
             return super().encode(password, salt)
 
     @property

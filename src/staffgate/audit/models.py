@@ -30,6 +30,8 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True, default="")
     detail = models.JSONField(default=dict, blank=True)
+    # The request that caused it (also in the response header and every log line of it).
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 

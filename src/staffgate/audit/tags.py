@@ -72,3 +72,10 @@ class EventTag:
         """HR roster imports."""
 
         IMPORT = "roster:import"
+        PERSON_REMOVED = "roster:person:removed"
+
+    class Security(enum.StrEnum):
+        """Defences of the portal as a whole."""
+
+        # The first refusal of an address in a throttling window (later ones are only counted).
+        THROTTLED = "security:throttle:refused"

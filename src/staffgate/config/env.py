@@ -104,6 +104,21 @@ class StaffgateEnv(environ.FileAwareEnv):
             raise ImproperlyConfigured(f"{var}={number} is out of range; it must be {bound}.")
         return number
 
+    def percentage(self, var: str, default: float) -> float:
+        """A share between 0 and 100, written ``2``, ``2%`` or ``0.5%``."""
+        value = self._value(var)
+        if not value:
+            return default
+        try:
+            number = float(value.strip().removesuffix("%").strip())
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 100:  # also refuses nan
+            raise ImproperlyConfigured(
+                f"{var}={value!r} is not a percentage between 0 and 100 (e.g. 2%)."
+            )
+        return number
+
     def choice(self, var: str, default: builtins.str, choices: tuple[builtins.str, ...]):
         """One of ``choices``, compared without case."""
         value = self.str(var, default).lower()

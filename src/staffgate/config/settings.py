@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from staffgate.config.env import StaffgateEnv
+from staffgate.ops.logs import FORMATS, logging_config
 
 # Every variable may also be read from a file: STAFFGATE_SECRET_KEY_FILE=/run/secrets/key.
 env = StaffgateEnv()
@@ -58,9 +59,11 @@ INSTALLED_APPS = [
     "staffgate.roster",
     "staffgate.accounts",
     "staffgate.helpdesk",
+    "staffgate.ops",
 ]
 
 MIDDLEWARE = [
+    "staffgate.ops.middleware.RequestIdMiddleware",
     "staffgate.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -192,7 +195,7 @@ SECURE_HSTS_PRELOAD = env.bool("STAFFGATE_HSTS_PRELOAD", False)
 # so its absence is not reported as a deployment problem.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_SSL_REDIRECT = env.bool("STAFFGATE_SSL_REDIRECT", STAFFGATE_SECURE_COOKIES)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # X-Forwarded-For / -Proto are believed only from these addresses or networks.
 STAFFGATE_TRUSTED_PROXIES = env.networks("STAFFGATE_TRUSTED_PROXIES", [])
 if STAFFGATE_TRUSTED_PROXIES:
@@ -255,11 +258,14 @@ STAFFGATE_APP_LINKS = env.links(
 globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("STAFFGATE_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: JSON lines for a log collector, or readable lines (`make run`), with request IDs.
+LOGGING = logging_config(
+    env.choice("STAFFGATE_LOG_FORMAT", "json", FORMATS),
+    env.str("STAFFGATE_LOG_LEVEL", "INFO").upper(),
+)
+# /metrics answers these networks, or whoever sends `Authorization: Bearer <token>`.
+STAFFGATE_METRICS_NETWORKS = env.networks("STAFFGATE_METRICS_NETWORKS", [])
+STAFFGATE_METRICS_TOKEN = env.str("STAFFGATE_METRICS_TOKEN", "")
+STAFFGATE_METRICS_DIR = VAR_DIR / "metrics"
+# A full roster import that would remove more than this share of people needs --force.
+STAFFGATE_ROSTER_MAX_REMOVALS = env.percentage("STAFFGATE_ROSTER_MAX_REMOVALS", 2.0)

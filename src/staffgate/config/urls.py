@@ -6,6 +6,7 @@ from staffgate.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("staffgate.ops.urls")),
     # Staff sign in through the help-desk login, which has its own lockout and audit.
     path("admin/login/", RedirectView.as_view(pattern_name="helpdesk-login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -39,11 +39,21 @@ class Throttle:
     window: int
 
     def retry_after(self, address: str, *, now: float | None = None) -> int | None:
-        """Seconds until ``address`` may try again, or ``None`` when it may now."""
+        """Seconds until ``address`` may try again, or ``None`` when it may now.
+
+        A refusal is counted in the metrics; the first one of an address in a window
+        is also audited, with its network, so a flood writes one event, not thousands.
+        """
         now = time.time() if now is None else now
         slot = int(now // self.window)
-        if _store().count(self._key(address), slot) < self.limit:
+        store = _store()
+        if store.count(self._key(address), slot) < self.limit:
             return None
+        from staffgate.ops import metrics
+
+        metrics.count_throttle_refusal(self.scope)
+        if store.add(f"{self.scope}-refused:{address}"[:200], slot, (slot + 1) * self.window) == 1:
+            _audit_refusal(self.scope, address)
         return max(1, math.ceil((slot + 1) * self.window - now))
 
     def hit(self, address: str, *, now: float | None = None) -> int:
@@ -92,6 +102,29 @@ def client_network(address: str, *, ipv6_prefix: int | None = None) -> str:
         return str(ip)
     prefix = settings.STAFFGATE_THROTTLE_IPV6_PREFIX if ipv6_prefix is None else ipv6_prefix
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def network_of(address: str) -> str:
+    """The network an address belongs to for reporting: its /24 (IPv4) or /64 (IPv6)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def _audit_refusal(scope: str, address: str) -> None:
+    from staffgate.audit.services import record_event
+    from staffgate.audit.tags import EventTag
+
+    known = address if address != "unknown" else None
+    record_event(
+        EventTag.Security.THROTTLED,
+        ip=known,
+        outcome="throttled",
+        detail={"scope": scope, "network": network_of(address)},
+    )
 
 
 class CacheCounters:

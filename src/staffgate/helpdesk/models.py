@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 AGENT_PERMISSION = "helpdesk.act_on_tickets"
+# Supervisors also see the operations dashboard (what happened across the portal).
+SUPERVISOR_PERMISSION = "helpdesk.view_dashboard"
 
 
 class Topic(models.TextChoices):
@@ -46,7 +48,10 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("act_on_tickets", "Can work the help desk queue and act on tickets")]
+        permissions = [
+            ("act_on_tickets", "Can work the help desk queue and act on tickets"),
+            ("view_dashboard", "Can see the operations dashboard (help-desk supervisors)"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from staffgate.helpdesk import views
 
 urlpatterns = [
     path("help/", views.help_view, name="help"),
     path("helpdesk/", views.queue_view, name="helpdesk-queue"),
+    path("", include("staffgate.helpdesk.dashboard.urls")),
     path("helpdesk/tickets/<str:reference>/", views.ticket_view, name="helpdesk-ticket"),
 ] + [
     path(

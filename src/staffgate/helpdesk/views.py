@@ -46,6 +46,7 @@ INELIGIBILITY_TEXT = {
     Ineligibility.SEPARATION_WINDOW_CLOSED: gettext_lazy("separated, and access has ended"),
     Ineligibility.SEPARATION_DATE_MISSING: gettext_lazy("separated, with no separation date"),
     Ineligibility.STATUS_NOT_COVERED: gettext_lazy("status not covered"),
+    Ineligibility.REMOVED_FROM_ROSTER: gettext_lazy("removed from the roster by HR"),
 }
 
 

@@ -22,6 +22,7 @@ class Ineligibility(enum.Enum):
     SEPARATION_WINDOW_CLOSED = "separation_window_closed"
     SEPARATION_DATE_MISSING = "separation_date_missing"
     STATUS_NOT_COVERED = "status_not_covered"
+    REMOVED_FROM_ROSTER = "removed_from_roster"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class RosterFacts:
     country: str
     retirement_plan: bool
     separation_date: dt.date | None
+    removed: bool = False  # no longer in HR's full roster
 
 
 def separation_access_ends(separation_date: dt.date) -> dt.date:
@@ -43,6 +45,8 @@ def check_eligibility(facts: RosterFacts | None, today: dt.date) -> Ineligibilit
     """Return why ``facts`` gives no access on ``today``, or ``None`` when it does."""
     if facts is None:
         return Ineligibility.NOT_IN_ROSTER
+    if facts.removed:
+        return Ineligibility.REMOVED_FROM_ROSTER
     status = facts.status
     if status in ("active", "inactive"):
         if facts.country.upper() in ELIGIBLE_COUNTRIES:
@@ -68,4 +72,5 @@ def facts_of(person) -> RosterFacts | None:
         country=person.country,
         retirement_plan=person.retirement_plan,
         separation_date=person.separation_date,
+        removed=getattr(person, "removed_at", None) is not None,
     )

@@ -37,10 +37,14 @@ class ImportReport:
     dry_run: bool = False
     errors: tuple[RowError, ...] = ()
     error_count: int = 0
+    full: bool = False
+    removed: int = 0  # full imports: people no longer listed (would be, when refused)
+    present: int = 0  # full imports: people in the roster before it
+    removals_refused: bool = False  # more removals than STAFFGATE_ROSTER_MAX_REMOVALS allows
 
     @property
     def ok(self) -> bool:
-        return self.error_count == 0
+        return self.error_count == 0 and not self.removals_refused
 
     @property
     def unchanged(self) -> int:
@@ -49,11 +53,25 @@ class ImportReport:
     def summary(self) -> str:
         """``created: 3, updated: 1, unchanged: 10``, marked when nothing was written."""
         text = f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}"
+        if self.full:
+            text += f", removed: {self.removed}"
         return text + " (dry run: nothing written)" if self.dry_run else text
 
 
+def removal_allowed(removed: int, present: int, max_percent: float) -> bool:
+    """Whether removing ``removed`` of ``present`` people stays within ``max_percent``."""
+    return removed * 100 <= present * max_percent
+
+
 def import_roster(
-    path_or_file, *, dry_run: bool = False, actor: str = "cli", today: dt.date | None = None
+    path_or_file,
+    *,
+    dry_run: bool = False,
+    actor: str = "cli",
+    today: dt.date | None = None,
+    full: bool = False,
+    force: bool = False,
+    max_removals: float | None = None,
 ) -> ImportReport:
     """Import a roster CSV (a path or a binary file): all of it, or nothing.
 
@@ -62,7 +80,16 @@ def import_roster(
     ``employee_id`` in one transaction that also writes the ``roster:import`` audit
     event. With ``dry_run`` the counts are computed and nothing is written.
     ``today`` (default: the portal's today) bounds plausible birth years.
+
+    With ``full`` the file is the whole roster: people it does not list lose access
+    (kept and marked removed, each audited, their sessions ended). When that would
+    remove more than ``max_removals`` percent of the roster (default:
+    ``STAFFGATE_ROSTER_MAX_REMOVALS``) nothing is written unless ``force``.
     """
+    if max_removals is None:
+        from django.conf import settings
+
+        max_removals = settings.STAFFGATE_ROSTER_MAX_REMOVALS
     max_birth_year = latest_birth_year(today or local_today())
     errors = ErrorLog()
     with ExitStack() as stack:
@@ -74,16 +101,35 @@ def import_roster(
             report = ImportReport(
                 rows, dry_run=dry_run, errors=errors.in_line_order(), error_count=errors.count
             )
-        elif dry_run:
-            created, updated = staging.count_changes()
-            report = ImportReport(rows, created, updated, dry_run=True)
         else:
-            with transaction.atomic():
-                created, updated = staging.merge(now())
-                report = ImportReport(rows, created, updated)
-                _audit(report, actor)
+            report = _apply(staging, rows, dry_run, full, force, max_removals, actor)
     if not report.ok and not dry_run:
         _audit(report, actor)
+    return report
+
+
+def _apply(staging, rows, dry_run, full, force, max_removals, actor) -> ImportReport:
+    missing, present = staging.count_missing() if full else (0, 0)
+    if full and not force and not removal_allowed(missing, present, max_removals):
+        return ImportReport(
+            rows, dry_run=dry_run, full=True, removed=missing, present=present,
+            removals_refused=True,
+        )  # fmt: skip
+    if dry_run:
+        created, updated = staging.count_changes()
+        return ImportReport(
+            rows, created, updated, dry_run=True, full=full, removed=missing, present=present
+        )
+    with transaction.atomic():
+        created, updated, removed_ids = staging.merge(now(), remove_missing=full)
+        report = ImportReport(
+            rows, created, updated, full=full, removed=len(removed_ids), present=present
+        )
+        _audit(report, actor)
+        if removed_ids:
+            from staffgate.roster.removal import people_removed
+
+            people_removed(removed_ids, actor=actor)
     return report
 
 
@@ -98,7 +144,12 @@ def _audit(report: ImportReport, actor: str) -> None:
             "updated": report.updated,
             "unchanged": report.unchanged,
         }
+        if report.full:
+            detail |= {"full": True, "removed": report.removed}
         record_event(EventTag.Roster.IMPORT, actor=actor, outcome="imported", detail=detail)
+    elif report.removals_refused:
+        detail = {"rows": report.rows, "would_remove": report.removed, "roster": report.present}
+        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="refused", detail=detail)
     else:
         detail = {"rows": report.rows, "errors": report.error_count}
         record_event(EventTag.Roster.IMPORT, actor=actor, outcome="rejected", detail=detail)

@@ -29,6 +29,8 @@ class Person(models.Model):
     email = models.CharField(max_length=MAX_LENGTHS["email"], blank=True, default="")
     language = models.CharField(max_length=5, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when a full roster import no longer lists the person: kept, but no longer let in.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "roster person"

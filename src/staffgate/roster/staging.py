@@ -39,6 +39,10 @@ class _Statements:
     update_changed: str
     unstage_known: str
     insert_new: str
+    missing: str
+    count_missing: str
+    remove_missing: str
+    present: str
 
     @classmethod
     def for_connection(cls, connection) -> _Statements:
@@ -56,7 +60,14 @@ class _Statements:
             f"({', '.join(f'p.{c}' for c in compared)}) {distinct} "
             f"({', '.join(f's.{c}' for c in compared)})"
         )
-        assignments = ", ".join(f"{c} = s.{c}" for c in compared)
+        removed = qn("removed_at")
+        # A person listed again after a removal is back: their row counts as changed.
+        changed = f"({changed} OR p.{removed} IS NOT NULL)"
+        assignments = ", ".join(f"{c} = s.{c}" for c in compared) + f", {removed} = NULL"
+        not_listed = (
+            f"p.{removed} IS NULL AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {table} AS s WHERE s.{key} = p.{key})"
+        )
         placeholders = ", ".join(["%s"] * len(columns))
         return cls(
             drop=f"DROP TABLE IF EXISTS {table}",
@@ -87,6 +98,13 @@ class _Statements:
                 f"INSERT INTO {person} ({listed}, {qn('updated_at')}) "  # noqa: S608
                 f"SELECT {from_staged}, %s FROM {table} AS s"
             ),
+            missing=f"SELECT p.{key} FROM {person} AS p WHERE {not_listed}",  # noqa: S608
+            count_missing=f"SELECT COUNT(*) FROM {person} AS p WHERE {not_listed}",  # noqa: S608
+            remove_missing=(
+                f"UPDATE {person} AS p SET {removed} = %s, {qn('updated_at')} = %s "  # noqa: S608
+                f"WHERE {not_listed} RETURNING {key}"
+            ),
+            present=f"SELECT COUNT(*) FROM {person} WHERE {removed} IS NULL",  # noqa: S608
         )
 
 
@@ -148,23 +166,37 @@ class Staging:
         created, updated = self.cursor.fetchone()
         return int(created), int(updated)
 
-    def merge(self, stamp: dt.datetime) -> tuple[int, int]:
-        """Update changed people, insert new ones; return (created, updated).
+    def count_missing(self) -> tuple[int, int]:
+        """(people not in the file, people in the roster), neither counting the removed."""
+        self.cursor.execute(self.sql.count_missing)
+        (missing,) = self.cursor.fetchone()
+        self.cursor.execute(self.sql.present)
+        (present,) = self.cursor.fetchone()
+        return int(missing), int(present)
+
+    def merge(self, stamp: dt.datetime, *, remove_missing: bool = False) -> tuple[int, int, list]:
+        """Update changed people, insert new ones; return (created, updated, removed IDs).
 
         Must run inside a transaction. Rows equal to what is stored are not written,
-        so their ``updated_at`` keeps saying when they last really changed.
+        so their ``updated_at`` keeps saying when they last really changed. With
+        ``remove_missing`` the file is the whole roster: people it does not list are
+        marked removed (kept, with their history).
         """
         stamp = self.connection.ops.adapt_datetimefield_value(stamp)
         if self.sql.lock:
             self.cursor.execute(self.sql.lock)
         self.cursor.execute(self.sql.update_changed, [stamp])
         updated = self.cursor.rowcount
+        removed = []
+        if remove_missing:
+            self.cursor.execute(self.sql.remove_missing, [stamp, stamp])
+            removed = [row[0] for row in self.cursor.fetchall()]
         # What is left is new. An INSERT ... WHERE NOT EXISTS on the roster would read the
         # table it grows: with the roster empty, PostgreSQL may plan a nested loop over it
         # and take minutes instead of seconds.
         self.cursor.execute(self.sql.unstage_known)
         self.cursor.execute(self.sql.insert_new, [stamp])
-        return self.cursor.rowcount, updated
+        return self.cursor.rowcount, updated, removed
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._batch = []

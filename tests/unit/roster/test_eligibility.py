@@ -142,6 +142,12 @@ def test_facts_of_a_roster_row():
     assert check_eligibility(facts_of(None), TODAY) is Ineligibility.NOT_IN_ROSTER
 
 
+def test_a_person_removed_from_the_roster_is_never_let_in():
+    for status in ("active", "retired", "separated"):
+        facts = RosterFacts(status, "US", True, TODAY, removed=True)
+        assert check_eligibility(facts, TODAY) is Ineligibility.REMOVED_FROM_ROSTER
+
+
 def test_outcome_values_are_stable_codes():
     assert {reason.value for reason in Ineligibility} == {
         "not_in_roster",
@@ -150,6 +156,7 @@ def test_outcome_values_are_stable_codes():
         "separation_window_closed",
         "separation_date_missing",
         "status_not_covered",
+        "removed_from_roster",
     }
 
 

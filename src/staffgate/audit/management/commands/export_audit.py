@@ -43,6 +43,7 @@ class Command(BaseCommand):
                     "ip": event.ip,
                     "user_agent": event.user_agent,
                     "detail": event.detail,
+                    "request_id": event.request_id,
                 }
                 line = json.dumps(record, ensure_ascii=False, sort_keys=True)
                 stream.write(line if stream is self.stdout else line + "\n")

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from staffgate.core.staticfiles import collect_static_files
+from staffgate.ops.logs import gunicorn_logging
+from staffgate.ops.metrics_dir import prepare_for_server, worker_exited
 
 
 def default_workers() -> int:
@@ -46,6 +48,11 @@ class Command(BaseCommand):
         if not no_collectstatic and collect_static_files():
             self.stdout.write(f"staffgate: collected the static files into {settings.STATIC_ROOT}")
 
+        # Workers configure logging again when they load the portal: the same configuration.
+        settings.LOGGING = gunicorn_logging(access_log=access_log)
+        # Before any worker forks: every process keeps its metrics in this folder.
+        prepare_for_server(settings.STAFFGATE_METRICS_DIR)
+
         if not settings.STAFFGATE_HASH_CONCURRENCY:
             # Workers fork from here: together they never hash on more threads than cores.
             settings.STAFFGATE_HASH_CONCURRENCY = max(1, default_workers() // workers)
@@ -68,6 +75,9 @@ class Command(BaseCommand):
                     "forwarded_allow_ips": trusted_proxies(),
                     "secure_scheme_headers": {"X-FORWARDED-PROTO": "https"},
                     "forwarder_headers": "",
+                    # gunicorn's own lines in the portal's log format.
+                    "logconfig_dict": settings.LOGGING,
+                    "child_exit": lambda server, worker: worker_exited(worker.pid),
                 }.items():
                     self.cfg.set(key, value)
                 if "control_socket_disable" in self.cfg.settings:

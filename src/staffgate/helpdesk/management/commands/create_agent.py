@@ -35,8 +35,13 @@ class Command(BaseCommand):
             metavar="VAR",
             help="Read the password from this environment variable instead of asking.",
         )
+        parser.add_argument(
+            "--supervisor",
+            action="store_true",
+            help="Also let the agent see the operations dashboard (/helpdesk/dashboard/).",
+        )
 
-    def handle(self, username, email, password_from_env, **options):
+    def handle(self, username, email, password_from_env, supervisor=False, **options):
         user_model = get_user_model()
         username = username.strip()
         try:
@@ -66,17 +71,18 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("The password is refused: " + " ".join(error.messages)) from None
         user.set_password(password)
-        permission = Permission.objects.get(
-            content_type__app_label="helpdesk", codename="act_on_tickets"
+        codenames = ["act_on_tickets", *(["view_dashboard"] if supervisor else [])]
+        permissions = Permission.objects.filter(
+            content_type__app_label="helpdesk", codename__in=codenames
         )
         with transaction.atomic():
             user.save()
-            user.user_permissions.add(permission)
+            user.user_permissions.add(*permissions)
             record_event(
                 EventTag.Helpdesk.AGENT_CREATED,
                 actor="cli",
                 outcome="created",
-                detail={"agent": username},
+                detail={"agent": username, **({"supervisor": True} if supervisor else {})},
             )
         self.stdout.write(f"Help-desk agent {username!r} created; they log in at /helpdesk/login/.")
 

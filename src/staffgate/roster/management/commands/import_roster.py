@@ -1,7 +1,8 @@
-"""``staffgate import-roster FILE.csv [--dry-run]``: check every row, then import all or nothing."""
+"""``staffgate import-roster FILE.csv [--dry-run] [--full [--force]]``: all or nothing."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from staffgate.roster.importer import import_roster
@@ -20,12 +21,32 @@ class Command(BaseCommand):
             action="store_true",
             help="check the file and count what would change, without writing anything",
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="the file is the whole roster: people it does not list lose access",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="with --full, remove people even beyond STAFFGATE_ROSTER_MAX_REMOVALS",
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, dry_run: bool, full: bool, force: bool, **options):
+        if force and not full:
+            raise CommandError("--force only applies to --full imports.")
         try:
-            report = import_roster(file, dry_run=dry_run, actor="cli")
+            report = import_roster(file, dry_run=dry_run, actor="cli", full=full, force=force)
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror or exc}") from None
+        if report.removals_refused:
+            limit = settings.STAFFGATE_ROSTER_MAX_REMOVALS
+            raise CommandError(
+                f"{file} would remove {report.removed} of the {report.present} people in the "
+                f"roster, more than STAFFGATE_ROSTER_MAX_REMOVALS ({limit:g}%) allows: nothing "
+                "was imported. Check the file; if those people really left, run again with "
+                "--force."
+            )
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))

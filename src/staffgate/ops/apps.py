@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Running the portal as a service: structured logs, metrics, readiness."""
+
+    name = "staffgate.ops"
+    label = "ops"
+    verbose_name = "operations"

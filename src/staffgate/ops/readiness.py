@@ -1,0 +1,84 @@
+"""Is this server ready for traffic? The database, the cache when configured, the migrations.
+
+Each check returns ``None`` when its part is fine, otherwise a short word saying what is
+wrong. Other parts (the background worker's heartbeat) add theirs with
+:func:`register_check` from their app's ``ready()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+
+log = logging.getLogger("staffgate.readiness")
+
+Check = Callable[[], str | None]
+_checks: dict[str, Check] = {}
+_migrated = False
+
+
+def register_check(name: str, check: Check) -> None:
+    """Add a part to ``/readyz``: ``check()`` returns ``None`` when ready, else why not."""
+    _checks[name] = check
+
+
+def check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        log.warning("readiness: database unreachable: %s", type(exc).__name__)
+        return "unreachable"
+    return None
+
+
+def check_migrations() -> str | None:
+    """Every migration of the installed code applied (remembered once true: they stay so)."""
+    global _migrated
+    if _migrated:
+        return None
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return "unknown"
+    if pending:
+        return f"{len(pending)} not applied"
+    _migrated = True
+    return None
+
+
+def check_cache() -> str | None:
+    try:
+        cache.set("staffgate:readyz", "1", timeout=10)
+        if cache.get("staffgate:readyz") != "1":
+            return "not storing"
+    except Exception as exc:  # noqa: BLE001 - any failure of the cache client means not ready
+        log.warning("readiness: cache unreachable: %s", type(exc).__name__)
+        return "unreachable"
+    return None
+
+
+def run_checks() -> dict[str, str | None]:
+    """Each part's problem (``None``: fine); after a database failure the rest is not tried."""
+    results: dict[str, str | None] = {"database": check_database()}
+    if results["database"] is None:
+        results["migrations"] = check_migrations()
+    if settings.STAFFGATE_CACHE_URL:
+        results["cache"] = check_cache()
+    for name, check in _checks.items():
+        results[name] = check()
+    return results
+
+
+def forget_migrations() -> None:
+    """Check the migrations again at the next call (after a test changes them)."""
+    global _migrated
+    _migrated = False
