@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from tests.conftest import AGENT_PASSWORD, ANSWERS, PASSWORD, login
+from tests.conftest import AGENT_PASSWORD, ANSWERS, PASSWORD, login, pass_factor_step
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,11 @@ def test_every_security_mail_is_sent_once_in_the_persons_language(
     reference = re.search(r'data-reference="([^"]+)"', filed.content.decode()).group(1)
     make_agent("alice")
     agent = Client()
-    agent.post("/helpdesk/login/", {"username": "alice", "password": AGENT_PASSWORD})
+    pass_factor_step(
+        agent,
+        agent.post("/helpdesk/login/", {"username": "alice", "password": AGENT_PASSWORD}),
+        "alice",
+    )
     agent.post(f"/helpdesk/tickets/{reference}/unlock/", {"reason": "called back"})
 
     sent = read_mail(mail_folder)

@@ -13,6 +13,14 @@ class EventTag:
     class Account(enum.StrEnum):
         """What happens to an employee account: sign-in, registration, recovery, profile."""
 
+        FACTOR_ADDED = "account:factor:added"
+        FACTOR_REMOVED = "account:factor:removed"
+        FACTOR_RENAMED = "account:factor:renamed"
+        FACTOR_REFUSED = "account:factor:refused"
+        RECOVERY_CODES_NEW = "account:factor:recovery_codes"
+        LOGIN_CODE_FAILURE = "account:login:code_failure"
+        LOGIN_CODE_LOCKED = "account:login:code_locked"
+        LOGIN_CODE_SUCCESS = "account:login:code_success"
         LOGIN_FAILURE = "account:login:failure"
         LOGIN_LOCKED = "account:login:locked"
         LOGIN_NOT_ELIGIBLE = "account:login:not_eligible"

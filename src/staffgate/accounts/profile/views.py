@@ -25,6 +25,7 @@ from staffgate.accounts.registration import service as registration
 from staffgate.accounts.services import email_in_use
 from staffgate.audit.tags import EventTag
 from staffgate.core.views import posted, render_form
+from staffgate.factors.policy import current_mode, employees_may_enrol
 from staffgate.roster.pin import pin_of
 
 ACTIVITY_WORDS = {
@@ -85,6 +86,7 @@ def _overview(request):
             "other_sessions": sum(1 for s in live if not s["is_current"]),
             "activity": activity,
             "language_form": LanguageForm(initial={"language": account.language}),
+            "factors_offered": employees_may_enrol(current_mode()),
         },
     )
 

@@ -23,6 +23,7 @@ from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import posted, render_form
+from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -157,6 +158,10 @@ def register_password(request, state: RegistrationState):
         registration.abandon_registration(request.session)
         sessions.log_in(request, account)
         mail_account(account, "registration_completed")
+        if enrolment_required(account):
+            # Second factors are required: the wizard's last step adds one.
+            request.session[REGISTERING_KEY] = True
+            return redirect("register-factor")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect("home")
     return _render_step(request, state, "accounts/register_password.html", form)
