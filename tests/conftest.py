@@ -140,6 +140,25 @@ def field_codes(response) -> list[str]:
     return re.findall(r'class="field-error"[^>]*data-code="([^"]+)"', response.content.decode())
 
 
+def mailed_code(to: str | None = None) -> str:
+    """The last e-mail code sent (to ``to``, when given), read from the test outbox."""
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if message.extra_headers.get("X-Staffgate-Mail") == "email_code" and (
+            to is None or to in message.to
+        ):
+            return re.search(r"\b\d{6}\b", message.body).group()
+    raise AssertionError("no e-mail code was sent")
+
+
+def confirm_email(client, to: str | None = None):
+    """Type back, on the registration wizard's page, the code just mailed."""
+    response = client.post("/register/verify-email/", {"code": mailed_code(to)})
+    assert outcome_code(response) == "email.verified"
+    return response
+
+
 def login(client, user_id, password, **extra):
     return client.post("/login/", {"user_id": user_id, "password": password, **extra})
 

@@ -49,6 +49,12 @@ def read_mail(folder: Path) -> list[email.message.EmailMessage]:
     return messages
 
 
+def code_in(message) -> str:
+    """The 6-digit code of an e-mail code message."""
+    assert str(message["X-Staffgate-Mail"]) == "email_code"
+    return re.search(r"\b\d{6}\b", message.get_content()).group()
+
+
 def subject_in(language: str, template: str) -> str:
     from staffgate.core.mail import render_mail
 
@@ -69,6 +75,7 @@ def test_every_security_mail_is_sent_once_in_the_persons_language(
     browser.post(
         "/register/contact/", {"email": "elise@example.com", "email_confirm": "elise@example.com"}
     )
+    browser.post("/register/verify-email/", {"code": code_in(read_mail(mail_folder)[-1])})
     browser.post("/register/questions/", QUESTIONS)
     browser.post("/register/password/", {"new_password": NEW, "confirm_password": NEW})
 
@@ -85,6 +92,7 @@ def test_every_security_mail_is_sent_once_in_the_persons_language(
             "current_password": NEWER,
         },
     )
+    browser.post("/profile/email/verify/", {"code": code_in(read_mail(mail_folder)[-1])})
     browser.post("/logout/")
 
     # Password reset through recovery.

@@ -17,6 +17,7 @@ class EventTag:
         FACTOR_REMOVED = "account:factor:removed"
         FACTOR_RENAMED = "account:factor:renamed"
         FACTOR_REFUSED = "account:factor:refused"
+        FACTORS_RESET = "account:factor:reset"
         RECOVERY_CODES_NEW = "account:factor:recovery_codes"
         LOGIN_CODE_FAILURE = "account:login:code_failure"
         LOGIN_CODE_LOCKED = "account:login:code_locked"
@@ -59,6 +60,7 @@ class EventTag:
         LOGOUT = "helpdesk:logout"
         SESSION_END = "helpdesk:session:end"
         TICKET_CLOSED = "helpdesk:ticket:closed"
+        TICKET_FACTORS = "helpdesk:ticket:factors"
         TICKET_RESET = "helpdesk:ticket:reset"
         TICKET_UNLOCK = "helpdesk:ticket:unlock"
 

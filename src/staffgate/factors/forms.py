@@ -78,3 +78,13 @@ class ConfirmWithFactorForm(CodedForm):
         digits_only=False,
         help_text=_("A code from your authenticator app, or one of your recovery codes."),
     )
+
+
+class EmailCodeForm(CodedForm):
+    """The 6-digit code mailed to an address, typed back."""
+
+    code = code_field(
+        _("Code from the e-mail"),
+        digits_only=True,
+        help_text=_("6 digits. The code works for 10 minutes."),
+    )

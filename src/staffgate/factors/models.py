@@ -53,3 +53,24 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of {self.account_id}"
+
+
+class EmailCode(models.Model):
+    """A 6-digit code mailed to an address to prove it is the person's, kept as a keyed digest.
+
+    ``subject`` is the User ID the code was sent for (registering, or changing the address).
+    """
+
+    subject = models.CharField(max_length=150, db_index=True)
+    purpose = models.CharField(max_length=16)
+    address = models.EmailField(max_length=254)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    sends = models.PositiveSmallIntegerField(default=1)
+    last_sent_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"e-mail code for {self.subject}"

@@ -217,3 +217,31 @@ def regenerate_codes(request, account) -> list[str]:
 
 def factors_of(account):
     return TotpFactor.objects.filter(user=account, confirmed=True)
+
+
+def reset_factors(account, *, actor: str, reason: str, request=None) -> bool:
+    """The help desk's reset: every app and recovery code goes, and the person's sessions end.
+
+    The person is told by mail; they log in with their password alone (and enrol again
+    where a factor is required). True when there was something to remove.
+    """
+    from staffgate.accounts import sessions
+
+    with transaction.atomic():
+        removed, _kinds = TotpFactor.objects.filter(user=account).delete()
+        codes, _kinds = account.recovery_codes.all().delete()
+        had = bool(removed or codes)
+        if had:
+            sessions.end_sessions(account)
+        record_event(
+            EventTag.Account.FACTORS_RESET,
+            request=request,
+            user_id=account.user_id,
+            actor=actor,
+            outcome="reset" if had else "nothing_to_reset",
+            detail={"reason": reason},
+        )
+    account.factor_enrolled = False
+    if had:
+        mail_account(account, "factors_reset")
+    return had

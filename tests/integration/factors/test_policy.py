@@ -8,7 +8,14 @@ import pytest
 from django.test import Client
 
 from staffgate.factors.models import TotpFactor
-from tests.conftest import AGENT_PASSWORD, PASSWORD, field_codes, login, outcome_code
+from tests.conftest import (
+    AGENT_PASSWORD,
+    PASSWORD,
+    confirm_email,
+    field_codes,
+    login,
+    outcome_code,
+)
 from tests.integration.factors.conftest import code_at, key_on, recovery_codes_on
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +110,7 @@ def test_required_registration_ends_with_the_factor_step(
         "/register/contact/",
         {"email": "new@example.com", "email_confirm": "new@example.com", "app_id": ""},
     )
+    confirm_email(client)
     client.post(
         "/register/questions/",
         {

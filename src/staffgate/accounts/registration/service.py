@@ -32,6 +32,7 @@ STATE_KEY = "staffgate.registration"
 class Stage(enum.Enum):
     TERMS = "terms"
     CONTACT = "contact"
+    VERIFY_EMAIL = "verify-email"  # the code mailed to the address just given
     QUESTIONS = "questions"
     PASSWORD = "password"
 
@@ -41,12 +42,16 @@ class Stage(enum.Enum):
 
     @property
     def number(self) -> int:
-        """Position among all wizard steps shown to the person (language and PIN come first)."""
-        return ORDER.index(self) + 3
+        """Position among all wizard steps shown to the person (language and PIN come first).
+
+        Confirming the e-mail address is part of the contact step.
+        """
+        return NUMBERED.index(Stage.CONTACT if self is Stage.VERIFY_EMAIL else self) + 3
 
 
-ORDER = [Stage.TERMS, Stage.CONTACT, Stage.QUESTIONS, Stage.PASSWORD]
-TOTAL_STEPS = len(ORDER) + 2
+ORDER = [Stage.TERMS, Stage.CONTACT, Stage.VERIFY_EMAIL, Stage.QUESTIONS, Stage.PASSWORD]
+NUMBERED = [Stage.TERMS, Stage.CONTACT, Stage.QUESTIONS, Stage.PASSWORD]
+TOTAL_STEPS = len(NUMBERED) + 2
 
 
 def current_stage(done: list[str]) -> Stage:
@@ -70,6 +75,7 @@ class RegistrationState(SessionState):
     terms_version: str = ""
     email: str = ""
     app_id: str = ""
+    email_code: int | None = None  # the code mailed to ``email``, until it is typed back
     answers: list[list[str]] = field(default_factory=list)  # [question_key, answer_hash]
 
     @property
