@@ -23,6 +23,7 @@ class EventTag:
         LOGIN_CODE_LOCKED = "account:login:code_locked"
         LOGIN_CODE_SUCCESS = "account:login:code_success"
         LOGIN_FAILURE = "account:login:failure"
+        LOGIN_PASSWORD_OK = "account:login:password_ok"
         LOGIN_LOCKED = "account:login:locked"
         LOGIN_NOT_ELIGIBLE = "account:login:not_eligible"
         LOGIN_REFUSED = "account:login:refused"

@@ -52,6 +52,11 @@ def test_enrol_with_a_code_then_log_in_with_the_app(person_client, clock):
     assert response.status_code == 302 and response["Location"] == "/"
     assert person_client.get("/").status_code == 200
     assert AuditEvent.objects.filter(tag="account:login:code_success").count() == 1
+    # The password alone did not sign in: the audit log says a code was asked.
+    assert AuditEvent.objects.filter(tag="account:login:password_ok").count() == 1
+    assert not AuditEvent.objects.filter(
+        tag="account:login:success", created_at__gt=TotpFactor.objects.get().created_at
+    ).exists()
 
 
 def test_a_code_used_once_is_refused_the_second_time(person_client, clock):

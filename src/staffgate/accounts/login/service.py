@@ -184,7 +184,11 @@ def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
             )
         return LoginResult(LoginOutcome.START_REGISTRATION, user_id, None, person)
     if entry is Entry.PORTAL:
-        record_event(
-            EventTag.Account.LOGIN_SUCCESS, request=request, user_id=key, outcome="signed_in"
+        # With a second factor to pass, the session has not started yet.
+        tag, outcome = (
+            (EventTag.Account.LOGIN_PASSWORD_OK, "code_next")
+            if factor_follows(account)
+            else (EventTag.Account.LOGIN_SUCCESS, "signed_in")
         )
+        record_event(tag, request=request, user_id=key, outcome=outcome)
     return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, person)

@@ -42,6 +42,7 @@ ACTIVITY_WORDS = {
     EventTag.Account.LOGIN_REFUSED: gettext_lazy("Refused: sign-in was locked"),
     EventTag.Account.LOGIN_NOT_ELIGIBLE: gettext_lazy("Right password, but no access at that time"),
     profile.PASSWORD_FAILURE_TAG: gettext_lazy("Wrong current password on Edit My Profile"),
+    EventTag.Account.LOGIN_PASSWORD_OK: gettext_lazy("Right password; a code was asked"),
     EventTag.Account.LOGIN_CODE_SUCCESS: gettext_lazy("Signed in with a second-factor code"),
     EventTag.Account.LOGIN_CODE_FAILURE: gettext_lazy("Wrong second-factor code"),
     EventTag.Account.LOGIN_CODE_LOCKED: gettext_lazy("Wrong second-factor code; sign-in locked"),
