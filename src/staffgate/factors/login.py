@@ -53,6 +53,7 @@ def sign_in(request, account: Account, *, next_url: str, entry: str = PORTAL):
 def begin_if_needed(request, account: Account, *, next_url: str, entry: str) -> bool:
     """Start the factor step when this account has one; True when it was started."""
     if not factor_follows(account):
+        PendingLogin.clear(request.session)  # an earlier, unfinished login on this browser
         return False
     if request.user.is_authenticated:
         sessions.end_current_session(request)  # one person per browser session

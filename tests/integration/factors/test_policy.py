@@ -171,3 +171,18 @@ def test_the_home_page_never_shows_a_secret_after_enrolment(client, make_account
     for later in ["/", "/profile/", "/profile/factors/"]:
         body = client.get(later).content.decode()
         assert key not in body and not re.search(r"data-recovery-code", body)
+
+
+def test_an_unfinished_code_step_does_not_carry_over_to_another_login(
+    client, make_account, make_agent
+):
+    from tests.conftest import add_totp
+
+    person = make_account()
+    add_totp(person)
+    assert login(client, person.user_id, PASSWORD)["Location"] == "/login/verify/"
+    # Someone else signs in on this browser with a password alone.
+    other = make_account()
+    assert login(client, other.user_id, PASSWORD)["Location"] == "/"
+    assert client.get("/login/verify/")["Location"] == "/login/"
+    assert client.get("/").status_code == 200
