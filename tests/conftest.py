@@ -80,12 +80,45 @@ def make_account(make_person):
 AGENT_PASSWORD = "Desk-agent-2026!"
 
 
+# The authenticator-app keys of this test run's accounts, by User ID (a phone, in effect).
+TOTP_KEYS: dict[str, str] = {}
+
+
+def add_totp(account: Account) -> str:
+    """Give ``account`` a confirmed authenticator app; return its base32 key."""
+    from staffgate.factors import crypto, totp
+    from staffgate.factors.models import TotpFactor
+
+    key = totp.new_key()
+    TotpFactor.objects.create(
+        user=account, name="Phone", confirmed=True, encrypted_key=crypto.encrypt(key)
+    )
+    TOTP_KEYS[account.user_id] = totp.base32_key(key)
+    return TOTP_KEYS[account.user_id]
+
+
+def pass_factor_step(client, response, user_id: str):
+    """After a right password, type the app's current code when the portal asks for it."""
+    import pyotp
+
+    from staffgate.factors.models import TotpFactor
+
+    if response.status_code != 302 or response["Location"] != "/login/verify/":
+        return response
+    # Each login of a test uses a fresh code: the step of the last one is forgotten.
+    TotpFactor.objects.filter(user__user_id=user_id).update(last_t=-1)
+    return client.post("/login/verify/", {"code": pyotp.TOTP(TOTP_KEYS[user_id]).now()})
+
+
 @pytest.fixture
 def make_agent(db):
-    def make(username="alice", *, agent=True, **fields) -> Account:
+    """A help-desk agent (with an authenticator app, which agents must have)."""
+
+    def make(username="alice", *, agent=True, factor=True, **fields) -> Account:
         user = Account.objects.create_user(username, password=AGENT_PASSWORD, **fields)
         if agent:
             user.user_permissions.add(Permission.objects.get(codename="act_on_tickets"))
+        user.totp_key = add_totp(user) if factor else None
         return user
 
     return make
@@ -105,6 +138,25 @@ def outcome_code(response) -> str | None:
 def field_codes(response) -> list[str]:
     """The ``data-code`` values of every field error on the page."""
     return re.findall(r'class="field-error"[^>]*data-code="([^"]+)"', response.content.decode())
+
+
+def mailed_code(to: str | None = None) -> str:
+    """The last e-mail code sent (to ``to``, when given), read from the test outbox."""
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if message.extra_headers.get("X-Staffgate-Mail") == "email_code" and (
+            to is None or to in message.to
+        ):
+            return re.search(r"\b\d{6}\b", message.body).group()
+    raise AssertionError("no e-mail code was sent")
+
+
+def confirm_email(client, to: str | None = None):
+    """Type back, on the registration wizard's page, the code just mailed."""
+    response = client.post("/register/verify-email/", {"code": mailed_code(to)})
+    assert outcome_code(response) == "email.verified"
+    return response
 
 
 def login(client, user_id, password, **extra):

@@ -18,6 +18,7 @@ if os.environ.get("CI") != "true":  # in CI a missing package must fail, not ski
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+from tests.e2e import steps  # noqa: E402
 from tests.e2e.a11y import assert_accessible  # noqa: E402
 from tests.e2e.portal import CHROMIUM, CHROMIUM_ARGS, Employee, Portal, start_portal  # noqa: E402
 from tests.e2e.steps import PASSWORD, Visitor, register  # noqa: E402
@@ -32,6 +33,7 @@ TIMEOUT_MS = 15_000
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Portal:
     with start_portal(tmp_path_factory.mktemp("portal")) as running:
+        steps.MAILBOX[:] = [running.mails_to]
         yield running
 
 

@@ -12,7 +12,9 @@ the screenshot script photographs it.
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.portal import Employee
@@ -139,6 +141,14 @@ def register(
     fill(page, "email_confirm", person.email)
     submit(page)
 
+    expect_path(page, "/register/verify-email/")
+    visit(page, "register-2-verify-email")
+    fill(page, "code", mailed_code(person.email))
+    submit(page, scope=page.locator("main form").first)
+    expect_outcome(page, "email.verified")
+    visit(page, "register-2-email-verified")
+    page.locator("main a.button").click()
+
     expect_path(page, "/register/questions/")
     visit(page, "register-3-questions")
     for n, (question, answer) in enumerate(ANSWERS, start=1):
@@ -201,11 +211,84 @@ def file_help_ticket(page: Page, person: Employee, visit: Visitor, *, topic="unl
     return reference
 
 
+# --- Codes that come by e-mail --------------------------------------------------------------
+
+# Reads the messages the portal wrote for an address; set by the ``portal`` fixture.
+MAILBOX: list = []
+
+
+def mailed_code(address: str) -> str:
+    """The 6-digit code of the last e-mail code sent to ``address``."""
+    for text in reversed(MAILBOX[0](address)):
+        found = re.search(r":\s*(\d{6})\s*$", text, re.MULTILINE)
+        if "X-Staffgate-Mail: email_code" in text and found:
+            return found.group(1)
+    raise AssertionError(f"no e-mail code was sent to {address}")
+
+
+# --- Authenticator apps: the phone of each account that added one -------------------------------
+
+
+class Phone:
+    """An authenticator app: the keys it holds, and never the same time step twice."""
+
+    def __init__(self):
+        self.keys: dict[str, str] = {}
+        self.last_step: dict[str, int] = {}
+
+    def code(self, user_id: str) -> str:
+        """The next code the portal has not seen yet (waiting for a new step if need be)."""
+        now = time.time()
+        step = max(int(now) // 30, self.last_step.get(user_id, -1) + 1)
+        while step > int(time.time()) // 30 + 1:  # only one step ahead is accepted
+            time.sleep(1)
+        self.last_step[user_id] = step
+        return pyotp.TOTP(self.keys[user_id]).at(step * 30)
+
+
+PHONE = Phone()
+
+
+def add_authenticator_app(
+    page: Page, user_id: str, password: str, visit: Visitor, *, name: str = "add-totp"
+) -> list[str]:
+    """On the page that adds an app: scan the key, type its code; returns the recovery codes."""
+    visit(page, name)
+    key = page.locator("[data-totp-key]").get_attribute("data-totp-key")
+    assert key and re.fullmatch(r"[A-Z2-7]{32}", key)
+    PHONE.keys[user_id] = key
+    PHONE.last_step.pop(user_id, None)
+    fill(page, "code", PHONE.code(user_id))
+    if page.locator("[name=current_password]").count():
+        fill(page, "current_password", password)
+    submit(page)
+    expect_outcome(page, "factor.added")
+    visit(page, name + "-added")
+    return [c.inner_text() for c in page.locator("[data-recovery-code]").all()]
+
+
+def pass_factor_step(page: Page, user_id: str, visit: Visitor) -> None:
+    """The second step of a login: the app's current code."""
+    expect_path(page, "/login/verify/")
+    visit(page, "login-verify")
+    fill(page, "code", PHONE.code(user_id))
+    submit(page)
+
+
 def helpdesk_log_in(page: Page, username: str, password: str, visit: Visitor) -> None:
+    """Log in as an agent: the first time, the agent adds an authenticator app first."""
     page.goto("/helpdesk/login/")
     visit(page, "helpdesk-login")
     fill(page, "username", username)
     fill(page, "password", password)
     submit(page)
+    page.wait_for_load_state()
+    if username not in PHONE.keys:
+        page.goto("/helpdesk/")
+        expect_path(page, "/profile/factors/totp/")
+        add_authenticator_app(page, username, password, visit, name="helpdesk-add-totp")
+        page.goto("/helpdesk/")
+    else:
+        pass_factor_step(page, username, visit)
     expect_path(page, "/helpdesk/")
     visit(page, "helpdesk-queue")

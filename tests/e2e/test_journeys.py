@@ -16,6 +16,8 @@ from tests.e2e.steps import (
     ANSWERS,
     NEW_PASSWORD,
     PASSWORD,
+    PHONE,
+    add_authenticator_app,
     answer_questions,
     expect_outcome,
     expect_path,
@@ -26,6 +28,7 @@ from tests.e2e.steps import (
     lock_by_recovery,
     log_in,
     open_login,
+    pass_factor_step,
     register,
     start_recovery,
     submit,
@@ -45,6 +48,8 @@ def test_register_with_the_pin_and_land_on_home(page, person, audit, portal):
         "login",
         "register-1-terms",
         "register-2-contact",
+        "register-2-verify-email",
+        "register-2-email-verified",
         "register-3-questions",
         "register-4-password",
         "home",
@@ -195,6 +200,8 @@ def test_the_whole_registration_in_another_language(
         ("login", "en"),
         ("register-1-terms", language),
         ("register-2-contact", language),
+        ("register-2-verify-email", language),
+        ("register-2-email-verified", language),
         ("register-3-questions", language),
         ("register-4-password", language),
         ("home", language),
@@ -245,3 +252,40 @@ def test_every_other_page_in_another_language(language, new_page, person, audit)
     helpdesk_log_in(agent, AGENT_USERNAME, AGENT_PASSWORD, audit)
     agent.goto(f"/helpdesk/tickets/{reference}/")
     audit(agent, "helpdesk-ticket")
+
+
+def test_add_an_authenticator_app_and_log_in_with_it_and_a_recovery_code(page, registered, audit):
+    user_id = registered.employee_id
+    assert log_in(page, user_id, PASSWORD, audit) is None
+    page.goto("/profile/")
+    page.get_by_role("link", name="Manage second factors").click()
+    expect_path(page, "/profile/factors/")
+    audit(page, "factors")
+    page.get_by_role("link", name="Add an authenticator app").click()
+    codes = add_authenticator_app(page, user_id, PASSWORD, audit)
+    assert len(codes) == 10
+    page.goto("/profile/factors/")
+    audit(page, "factors-with-app")
+    log_out(page)
+
+    open_login(page, audit)
+    fill(page, "user_id", user_id)
+    fill(page, "password", PASSWORD)
+    submit(page)
+    pass_factor_step(page, user_id, audit)
+    expect_path(page, "/")
+    log_out(page)
+
+    open_login(page, audit)
+    fill(page, "user_id", user_id)
+    fill(page, "password", PASSWORD)
+    submit(page)
+    expect_path(page, "/login/verify/")
+    fill(page, "code", "000000")
+    submit(page)
+    expect_outcome(page, "code.invalid")
+    audit(page, "login-verify-wrong")
+    fill(page, "code", codes[0])
+    submit(page)
+    expect_path(page, "/")
+    assert user_id in PHONE.keys

@@ -16,7 +16,15 @@ from django.utils import translation
 from staffgate.accounts.models import Account
 from staffgate.accounts.questions import QUESTIONS
 from staffgate.accounts.recovery import service as recovery
-from tests.conftest import ANSWERS, PASSWORD, field_codes, login, outcome_code
+from tests.conftest import (
+    ANSWERS,
+    PASSWORD,
+    confirm_email,
+    field_codes,
+    login,
+    mailed_code,
+    outcome_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +49,7 @@ WORDS = {
         "language": "Langue",
         "terms": "Conditions d’utilisation",
         "contact": "Coordonnées",
+        "verify_email": "Confirmez votre adresse courriel",
         "questions": "Questions de sécurité",
         "password_step": "Choisissez votre mot de passe",
         "step": "Étape {n} sur 6",
@@ -56,6 +65,7 @@ WORDS = {
         "language": "Idioma",
         "terms": "Términos y condiciones",
         "contact": "Datos de contacto",
+        "verify_email": "Confirme su correo electrónico",
         "questions": "Preguntas de seguridad",
         "password_step": "Elija su contraseña",
         "step": "Paso {n} de 6",
@@ -171,6 +181,8 @@ def walk_wizard(client, person, pin, lang):
             4,
             {"email": "pat@example.com", "email_confirm": "pat@example.com"},
         ),
+        # Confirming the address belongs to the contact step: the same step number.
+        ("/register/verify-email/", words["verify_email"], 4, lambda: {"code": mailed_code()}),
         ("/register/questions/", words["questions"], 5, CHOSEN),
         (
             "/register/password/",
@@ -185,7 +197,10 @@ def walk_wizard(client, person, pin, lang):
         assert page_lang(page) == lang, url
         assert heading(page) == title, url
         assert words["step"].format(n=number) in text(page), url
-        response = client.post(url, data)
+        response = client.post(url, data() if callable(data) else data)
+        if url == "/register/verify-email/":
+            assert outcome_code(response) == "email.verified", url
+            continue
         assert response.status_code == 302, (url, field_codes(response))
     return response
 
@@ -244,6 +259,7 @@ def test_challenge_question_list_is_translated(client, make_person, pin_for, lan
     client.post(
         "/register/contact/", {"email": "pat@example.com", "email_confirm": "pat@example.com"}
     )
+    confirm_email(client)
     page = client.get("/register/questions/")
     options = option_texts(page, "question_1")
     # The values stay the question keys; every text is in the page's language.
@@ -262,6 +278,7 @@ def test_field_errors_are_translated_and_keep_their_codes(client, make_person, p
     client.post(
         "/register/contact/", {"email": "pat@example.com", "email_confirm": "pat@example.com"}
     )
+    confirm_email(client)
     response = client.post("/register/questions/", CHOSEN | {"question_2": "first_pet"})
     assert outcome_code(response) == "form.invalid"
     assert "question.duplicate" in field_codes(response)
@@ -274,8 +291,10 @@ def test_registration_mail_is_in_french_for_a_french_account(
 ):
     person = make_person(first_name="Élise", last_name="Tremblay")
     walk_wizard(client, person, pin_for(person), "fr")
-    assert len(mailoutbox) == 1
-    mail = mailoutbox[0]
+    # The code that confirms the address, in French too, then the registration mail.
+    code_mail, mail = mailoutbox
+    assert code_mail.subject == "Votre code de confirmation staffgate"
+    assert code_mail.body.startswith("Bonjour,") and "Hello" not in code_mail.body
     assert mail.to == ["pat@example.com"]
     assert mail.subject == "Votre inscription à staffgate est terminée"
     assert mail.body.startswith("Bonjour Élise,")

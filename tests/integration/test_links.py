@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import override_script_prefix
 
 from staffgate.helpdesk import services
-from tests.conftest import AGENT_PASSWORD, PASSWORD, login
+from tests.conftest import AGENT_PASSWORD, PASSWORD, login, pass_factor_step
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,11 @@ def test_the_help_desk_s_pages_link_through_the_url_configuration(make_agent):
         language="en",
     )
     agent = Client()
-    agent.post("/helpdesk/login/", {"username": "alice", "password": AGENT_PASSWORD})
+    pass_factor_step(
+        agent,
+        agent.post("/helpdesk/login/", {"username": "alice", "password": AGENT_PASSWORD}),
+        "alice",
+    )
     with override_script_prefix(PREFIX):
         queue = agent.get("/helpdesk/")
         page = agent.get(f"/helpdesk/tickets/{ticket.reference}/")

@@ -74,6 +74,23 @@ def clear_login_failures(user_id: str) -> None:
     )
 
 
+def refund_login_attempt(user_id: str, attempt: int, policy: Policy) -> None:
+    """Take back one charged attempt whose secret was right but only the first of two factors.
+
+    The series goes on, to be ended by the second factor: a right password neither counts as
+    a failure nor clears the earlier ones. The lock is lifted only when this very attempt
+    set it (it was the last allowed); a lock set by another attempt stays.
+    """
+    sql = f"""
+        UPDATE {TABLE} SET
+            login_failures = CASE WHEN login_failures > 0 THEN login_failures - 1 ELSE 0 END,
+            locked_until = CASE WHEN %s >= %s THEN NULL ELSE locked_until END
+        WHERE user_id = %s AND recovery_locked_at IS NULL
+    """  # noqa: S608 - the table name is a constant; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt, policy.max_login_failures, user_id])
+
+
 def charge_recovery_attempt(user_id: str, now: dt.datetime, policy: Policy) -> int | Refusal:
     """Count one recovery attempt; the one that reaches the maximum locks until unlocked."""
     first_lock = _ts(now) if policy.max_recovery_failures <= 1 else None
@@ -165,12 +182,15 @@ def charged_check(
     *,
     now: dt.datetime,
     audit: Callable[[Check], None],
+    settles: Callable[[], bool] | None = None,
 ) -> Check:
     """Charge the attempt, verify the secret, audit a refusal or a failure, clear on success.
 
     Login, the help desk's login, recovery answers and current-password checks all
     go through here, so each is exact under concurrency in the same way: ``verify``
-    (the hashing) runs only for an attempt the lock has already counted.
+    (the hashing) runs only for an attempt the lock has already counted. ``settles``
+    (login series only) says whether a right secret ends the series: False when a second
+    factor must still pass, and then the attempt is refunded instead of the series cleared.
     """
     if series is Series.LOGIN:
         charge = charge_login_attempt(key, now, policy)
@@ -181,7 +201,10 @@ def charged_check(
     if isinstance(charge, Refusal):
         check = Check(refusal=charge)
     elif verify():
-        clear(key)
+        if series is Series.LOGIN and settles is not None and not settles():
+            refund_login_attempt(key, charge, policy)
+        else:
+            clear(key)
         return Check(attempt=charge, correct=True)
     else:
         check = Check(attempt=charge, locks=charge >= maximum)

@@ -13,7 +13,17 @@ class EventTag:
     class Account(enum.StrEnum):
         """What happens to an employee account: sign-in, registration, recovery, profile."""
 
+        FACTOR_ADDED = "account:factor:added"
+        FACTOR_REMOVED = "account:factor:removed"
+        FACTOR_RENAMED = "account:factor:renamed"
+        FACTOR_REFUSED = "account:factor:refused"
+        FACTORS_RESET = "account:factor:reset"
+        RECOVERY_CODES_NEW = "account:factor:recovery_codes"
+        LOGIN_CODE_FAILURE = "account:login:code_failure"
+        LOGIN_CODE_LOCKED = "account:login:code_locked"
+        LOGIN_CODE_SUCCESS = "account:login:code_success"
         LOGIN_FAILURE = "account:login:failure"
+        LOGIN_PASSWORD_OK = "account:login:password_ok"
         LOGIN_LOCKED = "account:login:locked"
         LOGIN_NOT_ELIGIBLE = "account:login:not_eligible"
         LOGIN_REFUSED = "account:login:refused"
@@ -51,6 +61,7 @@ class EventTag:
         LOGOUT = "helpdesk:logout"
         SESSION_END = "helpdesk:session:end"
         TICKET_CLOSED = "helpdesk:ticket:closed"
+        TICKET_FACTORS = "helpdesk:ticket:factors"
         TICKET_RESET = "helpdesk:ticket:reset"
         TICKET_UNLOCK = "helpdesk:ticket:unlock"
 

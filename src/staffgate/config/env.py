@@ -135,6 +135,25 @@ class StaffgateEnv(environ.FileAwareEnv):
             return default
         return [item.strip() for item in re.split(r"[,\n]", value) if item.strip()]
 
+    def fernet_keys(self, var: str) -> builtins.list[builtins.str]:
+        """Comma-separated Fernet keys (32 bytes in URL-safe base64 each), newest first."""
+        import base64
+        import binascii
+
+        keys = self.list(var, [])
+        for position, key in enumerate(keys, start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key.encode())
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ImproperlyConfigured(
+                    f"{var}: key number {position} is not a Fernet key (32 bytes in URL-safe "
+                    "base64; make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())')."
+                )
+        return keys
+
     def links(self, var: str, default: builtins.str) -> builtins.list[tuple[str, str]]:
         """Parse ``Label|https://url,Label|https://url`` into (label, url) pairs."""
         links = []

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "staffgate.accounts",
     "staffgate.helpdesk",
     "staffgate.ops",
+    "staffgate.factors",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staffgate.accounts.middleware.SessionLimitsMiddleware",
+    "staffgate.factors.middleware.FactorEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staffgate.core.middleware.DatabaseUnavailableMiddleware",
@@ -247,6 +249,10 @@ STAFFGATE_RECOVERY_RESET_SECONDS = env.int("STAFFGATE_RECOVERY_RESET_SECONDS", 6
 STAFFGATE_PASSWORD_POLICY = env.choice(
     "STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict")
 )
+# Second factors for employees: off, optional or required (staff always need one).
+STAFFGATE_MFA = env.choice("STAFFGATE_MFA", "optional", ("off", "optional", "required"))
+# Keys that encrypt factor secrets at rest, newest first (default: derived from the secret key).
+STAFFGATE_FIELD_KEYS = env.fernet_keys("STAFFGATE_FIELD_KEYS")
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
 # Links shown on the home page: "Label|https://url,Label 2|https://url2".
 STAFFGATE_APP_LINKS = env.links(

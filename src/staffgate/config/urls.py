@@ -10,6 +10,7 @@ urlpatterns = [
     # Staff sign in through the help-desk login, which has its own lockout and audit.
     path("admin/login/", RedirectView.as_view(pattern_name="helpdesk-login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("", include("staffgate.factors.urls")),
     path("", include("staffgate.accounts.login.urls")),
     path("", include("staffgate.accounts.registration.urls")),
     path("", include("staffgate.accounts.recovery.urls")),

@@ -1,7 +1,8 @@
 """Security e-mails: rendered from templates in the person's language.
 
 Each kind has ``mail/<kind>_subject.txt`` and ``mail/<kind>.txt``. Mails never
-contain a secret: no password, PIN, answer or link that logs anyone in.
+contain a secret: no password, PIN, answer or link that logs anyone in (the one
+code is the e-mail code that proves an address, and it goes to that address only).
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ class Outcome(enum.Enum):
     SESSION_ENDED = "session.ended"
     REGISTRATION_DECLINED = "registration.declined"
     LOGGED_OUT = "logout.done"
+    CODE_INVALID = "code.invalid"
+    CODE_EXPIRED = "code.expired"
+    EMAIL_VERIFIED = "email.verified"
+    FACTOR_ADDED = "factor.added"
 
 
 class ServiceOutcome(enum.Enum):

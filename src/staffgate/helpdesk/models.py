@@ -64,6 +64,7 @@ class Ticket(models.Model):
 class Action(models.TextChoices):
     UNLOCK = "unlock", _("Unlocked the account")
     RESET_REGISTRATION = "reset_registration", _("Reset the registration")
+    RESET_FACTORS = "reset_factors", _("Reset the second factors")
     CLOSE = "close", _("Closed the ticket")
 
 

@@ -170,6 +170,29 @@ def reset_for_ticket(reference: str, *, agent, reason: str, request=None) -> Act
     return ActionResult.DONE if was_registered else ActionResult.NOTHING_TO_DO
 
 
+def reset_factors_for_ticket(reference: str, *, agent, reason: str, request=None) -> ActionResult:
+    """Remove the person's second factors (they are told by mail); the agent sees no secret."""
+    from staffgate.factors.service import reset_factors
+
+    ticket = _open_ticket(reference)
+    if ticket is None:
+        return ActionResult.TICKET_CLOSED
+    account = Account.objects.select_related("person").filter(user_id=ticket.user_id).first()
+    had = account is not None and reset_factors(
+        account, actor=actor_of(agent), reason=reason, request=request
+    )
+    _record_action(
+        EventTag.Helpdesk.TICKET_FACTORS,
+        ticket,
+        agent,
+        Action.RESET_FACTORS,
+        reason,
+        "reset" if had else "nothing_to_reset",
+        request,
+    )
+    return ActionResult.DONE if had else ActionResult.NOTHING_TO_DO
+
+
 def close_ticket(reference: str, *, agent, reason: str, request=None) -> ActionResult:
     """Mark the ticket closed by ``agent`` for ``reason``."""
     with transaction.atomic():

@@ -35,6 +35,7 @@ TICKETS_PER_PAGE = 25
 ACTIONS = {
     "unlock": services.unlock_for_ticket,
     "reset": services.reset_for_ticket,
+    "factors": services.reset_factors_for_ticket,
     "close": services.close_ticket,
 }
 
@@ -217,6 +218,12 @@ ACTION_MESSAGES = {
     ),
     ("reset", services.ActionResult.NOTHING_TO_DO): gettext_lazy(
         "This User ID has no registration to reset; its counts were cleared."
+    ),
+    ("factors", services.ActionResult.DONE): gettext_lazy(
+        "The second factors were removed and the person was told by e-mail."
+    ),
+    ("factors", services.ActionResult.NOTHING_TO_DO): gettext_lazy(
+        "This User ID has no second factor to remove."
     ),
     ("close", services.ActionResult.DONE): gettext_lazy("The ticket was closed."),
 }

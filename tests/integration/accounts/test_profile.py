@@ -8,7 +8,7 @@ from django.test import Client
 
 from staffgate.accounts.models import AccessLock, Account, AccountSession
 from staffgate.audit.models import AuditEvent
-from tests.conftest import ANSWERS, PASSWORD, field_codes, login, outcome_code
+from tests.conftest import ANSWERS, PASSWORD, field_codes, login, mailed_code, outcome_code
 
 pytestmark = pytest.mark.django_db
 
@@ -246,7 +246,8 @@ def test_the_right_current_password_clears_the_count(client, signed_in):
     url = "/profile/email/"
     client.post(url, valid_change(url, current="Wrong1pass"))
     client.post(url, valid_change(url, current="Wrong1pass"))
-    assert client.post(url, valid_change(url))["Location"] == "/profile/"
+    # A new address goes on to its confirmation code.
+    assert client.post(url, valid_change(url))["Location"] == "/profile/email/verify/"
     assert login_failures(signed_in.user_id) == 0
     assert outcome_code(client.post(url, valid_change(url, "Wrong1pass"))) == "form.invalid"
 
@@ -354,15 +355,24 @@ def test_new_password_cannot_be_the_user_id_or_pin(client, make_person, make_acc
 def test_email_change_is_stored_and_mailed_to_old_and_new_address(client, signed_in, mailoutbox):
     old = signed_in.email
     response = client.post("/profile/email/", valid_change("/profile/email/"))
-    assert response["Location"] == "/profile/"
+    assert response["Location"] == "/profile/email/verify/"
+    # Until the code mailed to it comes back, the new address is not the account's.
+    assert Account.objects.get(pk=signed_in.pk).email == old
+    assert [(m.extra_headers["X-Staffgate-Mail"], m.to) for m in mailoutbox] == [
+        ("email_code", ["new.address@example.com"])
+    ]
+    response = client.post("/profile/email/verify/", {"code": mailed_code()})
+    assert outcome_code(response) == "email.verified"
     account = Account.objects.get(pk=signed_in.pk)
     assert account.email == "new.address@example.com"
     assert account.app_id == "pjones"
-    assert sorted(address for mail in mailoutbox for address in mail.to) == sorted(
+    changed = [m for m in mailoutbox if m.extra_headers["X-Staffgate-Mail"] == "email_changed"]
+    assert sorted(address for mail in changed for address in mail.to) == sorted(
         [old, "new.address@example.com"]
     )
-    for mail in mailoutbox:
+    for mail in changed:
         assert signed_in.user_id in mail.body
+    for mail in mailoutbox:
         assert PASSWORD not in mail.body and PASSWORD not in mail.subject
     assert (
         AuditEvent.objects.filter(

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.audit.models import AuditEvent
-from tests.conftest import field_codes, login, outcome_code
+from tests.conftest import confirm_email, field_codes, login, outcome_code
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,8 @@ def register(client, person, pin, email="pat@example.com", password=NEW_PASSWORD
     response = client.post(
         "/register/contact/", {"email": email, "email_confirm": email, "app_id": "pjones"}
     )
-    assert response["Location"] == "/register/questions/"
+    assert response["Location"] == "/register/verify-email/"
+    assert "Continue" in confirm_email(client, email).content.decode()
     assert client.post("/register/questions/", QUESTIONS)["Location"] == "/register/password/"
     return client.post(
         "/register/password/", {"new_password": password, "confirm_password": password}
@@ -104,6 +105,7 @@ def test_abandoning_writes_nothing_and_pin_still_works(client, make_person, pin_
     start(client, person, pin_for(person))
     client.post("/register/terms/", {"agree": "1"})
     client.post("/register/contact/", {"email": "a@example.com", "email_confirm": "a@example.com"})
+    confirm_email(client)
     client.post("/register/questions/", QUESTIONS)
     assert not Account.objects.exists() and not ChallengeAnswer.objects.exists()
     client.cookies.clear()
@@ -143,6 +145,7 @@ def test_question_rules(client, make_person, pin_for, change, code):
     start(client, person, pin_for(person))
     client.post("/register/terms/", {"agree": "1"})
     client.post("/register/contact/", {"email": "a@example.com", "email_confirm": "a@example.com"})
+    confirm_email(client)
     response = client.post("/register/questions/", {**QUESTIONS, **change})
     assert outcome_code(response) == "form.invalid"
     assert code in field_codes(response)
@@ -153,6 +156,7 @@ def test_questions_page_offers_at_least_ten_questions(client, make_person, pin_f
     start(client, person, pin_for(person))
     client.post("/register/terms/", {"agree": "1"})
     client.post("/register/contact/", {"email": "a@example.com", "email_confirm": "a@example.com"})
+    confirm_email(client)
     page = client.get("/register/questions/").content.decode()
     select = page.split('name="question_1"')[1].split("</select>")[0]
     assert select.count("<option") >= 11  # ten questions and the prompt
@@ -162,6 +166,7 @@ def _to_password_step(client, person, pin):
     start(client, person, pin)
     client.post("/register/terms/", {"agree": "1"})
     client.post("/register/contact/", {"email": "a@example.com", "email_confirm": "a@example.com"})
+    confirm_email(client)
     client.post("/register/questions/", QUESTIONS)
 
 
@@ -229,6 +234,7 @@ def test_language_chosen_at_login_is_stored_on_the_account(client, make_person, 
     assert response["Location"] == "/register/terms/"
     client.post("/register/terms/", {"agree": "1"})
     client.post("/register/contact/", {"email": "a@example.com", "email_confirm": "a@example.com"})
+    confirm_email(client)
     client.post("/register/questions/", QUESTIONS)
     client.post(
         "/register/password/", {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -268,12 +274,15 @@ def test_registration_mails_the_person_once_without_secrets(
     person = make_person(first_name="Élise")
     pin = pin_for(person)
     register(client, person, pin, email="elise@example.com")
-    assert len(mailoutbox) == 1
-    mail = mailoutbox[0]
+    # The code that proves the address, then the one registration mail.
+    kinds = [m.extra_headers["X-Staffgate-Mail"] for m in mailoutbox]
+    assert kinds == ["email_code", "registration_completed"]
+    mail = mailoutbox[1]
     assert mail.to == ["elise@example.com"]
     assert "Hello Élise" in mail.body
-    for secret in (NEW_PASSWORD, pin, "Rex the dog"):
-        assert secret not in mail.body and secret not in mail.subject
+    for message in mailoutbox:
+        for secret in (NEW_PASSWORD, pin, "Rex the dog"):
+            assert secret not in message.body and secret not in message.subject
 
 
 def test_an_empty_post_shows_errors_not_a_blank_form(client, make_person, pin_for):

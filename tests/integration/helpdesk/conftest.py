@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from staffgate.helpdesk import services
-from tests.conftest import AGENT_PASSWORD
+from tests.conftest import AGENT_PASSWORD, pass_factor_step
 
 HELP = {
     "user_id": "1234567",
@@ -19,7 +19,11 @@ HELP = {
 
 
 def agent_login(client, username, password=AGENT_PASSWORD, **extra):
-    return client.post("/helpdesk/login/", {"username": username, "password": password, **extra})
+    """Log in at the help-desk login page, passing the factor step an agent meets after it."""
+    response = client.post(
+        "/helpdesk/login/", {"username": username, "password": password, **extra}
+    )
+    return pass_factor_step(client, response, username)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test import Client
 
 from staffgate.accounts import sessions
 from staffgate.audit.models import AuditEvent
-from tests.conftest import PASSWORD, login, outcome_code
+from tests.conftest import PASSWORD, add_totp, login, outcome_code
 from tests.integration.helpdesk.conftest import AGENT_PASSWORD, agent_login
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_staff_without_the_agent_right_cannot_log_in_here(client, make_agent):
 def test_a_superuser_is_an_agent(client, make_ticket):
     from staffgate.accounts.models import Account as User
 
-    User.objects.create_superuser("root", password=AGENT_PASSWORD)
+    add_totp(User.objects.create_superuser("root", password=AGENT_PASSWORD))
     assert agent_login(client, "root")["Location"] == "/helpdesk/"
     assert client.get(f"/helpdesk/tickets/{make_ticket().reference}/").status_code == 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from staffgate.accounts.models import Account as User
+from tests.conftest import add_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_tickets_are_listed_and_shown_read_only(client, make_ticket, agent_client):
     ticket = make_ticket()
     agent_client.post(f"/helpdesk/tickets/{ticket.reference}/close/", {"reason": "answered"})
-    client.force_login(User.objects.create_superuser("root", password="Root-pass-2026!"))
+    root = User.objects.create_superuser("root", password="Root-pass-2026!")
+    add_totp(root)  # superusers must have a second factor
+    client.force_login(root)
     listing = client.get("/admin/helpdesk/ticket/")
     assert listing.status_code == 200
     assert ticket.reference in listing.content.decode()

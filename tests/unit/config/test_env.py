@@ -542,3 +542,20 @@ def test_cache_other_than_redis_is_refused(url):
 def test_a_value_starting_with_a_dollar_is_taken_as_it_is():
     reader = StaffgateEnv({VAR: "$OTHER-secret", "OTHER": "something else"})
     assert reader.str(VAR, "default") == "$OTHER-secret"
+
+
+def test_field_keys_are_fernet_keys_newest_first():
+    from cryptography.fernet import Fernet
+
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keys = StaffgateEnv({"STAFFGATE_FIELD_KEYS": f"{first}, {second}"}).fernet_keys(
+        "STAFFGATE_FIELD_KEYS"
+    )
+    assert keys == [first, second]
+    assert StaffgateEnv({}).fernet_keys("STAFFGATE_FIELD_KEYS") == []
+
+
+@pytest.mark.parametrize("value", ["not-a-key", "c2hvcnQ=", "x" * 44])
+def test_a_bad_field_key_names_the_variable(value):
+    with pytest.raises(ImproperlyConfigured, match="STAFFGATE_FIELD_KEYS: key number 1"):
+        StaffgateEnv({"STAFFGATE_FIELD_KEYS": value}).fernet_keys("STAFFGATE_FIELD_KEYS")

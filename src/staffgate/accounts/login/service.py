@@ -25,6 +25,7 @@ from staffgate.core import timeutil
 from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.core.throttle import client_network
+from staffgate.factors.enrolment import enrolled_annotation, factor_follows
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_matches, pin_of
@@ -74,13 +75,15 @@ def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]
     person = None
     if len(user_id) <= MAX_LENGTH:
         # [:1] rather than first(): no ORDER BY on a unique lookup.
-        person = next(
-            iter(Person.objects.select_related("account").filter(employee_id=user_id)[:1]), None
-        )
+        people = Person.objects.select_related("account").filter(employee_id=user_id)
+        person = next(iter(people.annotate(**enrolled_annotation("account__pk"))[:1]), None)
     if person is not None:
-        return person, getattr(person, "account", None)
-    staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)[:1]
-    return None, next(iter(staff), None)
+        account = getattr(person, "account", None)
+        if account is not None:
+            account.factor_enrolled = person.factor_enrolled
+        return person, account
+    staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
+    return None, next(iter(staff.annotate(**enrolled_annotation("pk"))[:1]), None)
 
 
 def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:
@@ -126,8 +129,18 @@ def attempt_login(
     def audit(check: attempts.Check) -> None:
         _audit_refusal_or_failure(entry, check, request, key, typed, found.get("account"))
 
+    def settles() -> bool:
+        # With a second factor to pass, the right password does not end the series.
+        return not factor_follows(found["account"])
+
     check = attempts.charged_check(
-        attempts.Series.LOGIN, key, policy, verify, now=timeutil.now(), audit=audit
+        attempts.Series.LOGIN,
+        key,
+        policy,
+        verify,
+        now=timeutil.now(),
+        audit=audit,
+        settles=settles,
     )
     if check.refusal is attempts.Refusal.RECOVERY_LOCK:
         return LoginResult(LoginOutcome.ACCOUNT_LOCKED, user_id)
@@ -198,7 +211,11 @@ def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
             )
         return LoginResult(LoginOutcome.START_REGISTRATION, user_id, None, person)
     if entry is Entry.PORTAL:
-        record_event(
-            EventTag.Account.LOGIN_SUCCESS, request=request, user_id=key, outcome="signed_in"
+        # With a second factor to pass, the session has not started yet.
+        tag, outcome = (
+            (EventTag.Account.LOGIN_PASSWORD_OK, "code_next")
+            if factor_follows(account)
+            else (EventTag.Account.LOGIN_SUCCESS, "signed_in")
         )
+        record_event(tag, request=request, user_id=key, outcome=outcome)
     return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, person)

@@ -25,6 +25,8 @@ from staffgate.core import language
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
 from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
+from staffgate.factors import login as second_step
+from staffgate.factors.methods import PASSWORD, record_methods
 from staffgate.helpdesk import services as helpdesk
 
 # What the per-address throttle counts: everything else is given back.
@@ -68,8 +70,8 @@ def login_view(request):
             if result.outcome not in FAILURES:
                 throttle.refund(address)
             if account is not None and account.is_employee:
-                sessions.log_in(request, account)
-                return HttpResponseRedirect(safe_next(request) or reverse("home"))
+                next_url = safe_next(request) or reverse("home")
+                return second_step.sign_in(request, account, next_url=next_url)
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person)
                 return redirect(Stage.TERMS.url_name)
@@ -137,6 +139,8 @@ def agent_login_view(request):
             outcome, message = _log_agent_in(request, form.cleaned_data)
             if request.login_result.outcome not in FAILURES:
                 throttle.refund(address)
+            if outcome is None and second_step.PendingLogin.load(request.session):
+                return redirect("login-verify")
             if outcome is None:
                 return HttpResponseRedirect(
                     safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
@@ -179,7 +183,11 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
             outcome="not_agent",
         )
         return Outcome.LOGIN_NOT_ELIGIBLE, _("This account may not use the help desk.")
+    next_url = safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
+    if second_step.begin_if_needed(request, user, next_url=next_url, entry=second_step.HELPDESK):
+        return None, None
     sessions.log_in(request, user)  # rotates the session key
+    record_methods(request.session, [PASSWORD])
     record_event(
         EventTag.Helpdesk.LOGIN_SUCCESS,
         request=request,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,8 +25,15 @@ from staffgate.accounts.profile.forms import (
 from staffgate.accounts.registration import service as registration
 from staffgate.accounts.services import email_in_use
 from staffgate.audit.tags import EventTag
+from staffgate.core.outcomes import Outcome
 from staffgate.core.views import posted, render_form
+from staffgate.factors import email_codes
+from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
+from staffgate.factors.policy import current_mode, employees_may_enrol
 from staffgate.roster.pin import pin_of
+
+# The code mailed to a new address, until it is typed back.
+EMAIL_CHANGE_KEY = "staffgate.profile.email_change"
 
 ACTIVITY_WORDS = {
     EventTag.Account.LOGIN_SUCCESS: gettext_lazy("Signed in"),
@@ -34,6 +42,10 @@ ACTIVITY_WORDS = {
     EventTag.Account.LOGIN_REFUSED: gettext_lazy("Refused: sign-in was locked"),
     EventTag.Account.LOGIN_NOT_ELIGIBLE: gettext_lazy("Right password, but no access at that time"),
     profile.PASSWORD_FAILURE_TAG: gettext_lazy("Wrong current password on Edit My Profile"),
+    EventTag.Account.LOGIN_PASSWORD_OK: gettext_lazy("Right password; a code was asked"),
+    EventTag.Account.LOGIN_CODE_SUCCESS: gettext_lazy("Signed in with a second-factor code"),
+    EventTag.Account.LOGIN_CODE_FAILURE: gettext_lazy("Wrong second-factor code"),
+    EventTag.Account.LOGIN_CODE_LOCKED: gettext_lazy("Wrong second-factor code; sign-in locked"),
 }
 
 
@@ -85,6 +97,7 @@ def _overview(request):
             "other_sessions": sum(1 for s in live if not s["is_current"]),
             "activity": activity,
             "language_form": LanguageForm(initial={"language": account.language}),
+            "factors_offered": employees_may_enrol(current_mode()),
         },
     )
 
@@ -103,6 +116,16 @@ def _email(request):
         valid = form.is_valid()
         if form.locked:
             return _locked(request, form)
+        if valid and form.cleaned_data["email"].casefold() != account.email.casefold():
+            # The new address counts once the code mailed to it comes back; the application
+            # ID is saved now.
+            new_email = form.cleaned_data["email"]
+            profile.change_contact(request, account, account.email, form.cleaned_data["app_id"])
+            record = email_codes.send_code(
+                account.user_id, new_email, email_codes.Purpose.CHANGE, language=account.language
+            )
+            request.session[EMAIL_CHANGE_KEY] = record.pk
+            return redirect("profile-email-verify")
         if valid:
             try:
                 change = profile.change_contact(
@@ -132,6 +155,40 @@ def _email(request):
 
 
 profile_email = profile_page(_email)
+
+
+def _email_verify(request):
+    account = request.user
+    record = email_codes.current_code(request.session.get(EMAIL_CHANGE_KEY))
+    if record is not None and record.subject != account.user_id:
+        record = None
+    if record is None and request.method == "GET":
+        return redirect("profile-email")
+    context = {"action": reverse("profile-email-verify")}
+    result = handle_code_page(
+        request, record, template="accounts/profile_email_verify.html", context=context
+    )
+    if result.response is not None:
+        return result.response
+    request.session.pop(EMAIL_CHANGE_KEY, None)
+    if result.expired:
+        outcome, message = Outcome.CODE_EXPIRED, expired_message()
+        context["back_url"] = reverse("profile-email")
+    else:
+        try:
+            profile.change_contact(request, account, record.address, account.app_id)
+        except profile.EmailTaken:
+            messages.error(request, _("This e-mail address is already used by another account."))
+            return redirect("profile-email")
+        outcome, message = Outcome.EMAIL_VERIFIED, verified_message()
+    return render(
+        request,
+        "accounts/profile_email_verify.html",
+        {"outcome": outcome, "message": message, "form": None, **context},
+    )
+
+
+profile_email_verify = profile_page(_email_verify)
 
 
 def _password(request):

@@ -31,6 +31,7 @@ STATE_KEY = "staffgate.registration"
 class Stage(FlowStage):
     TERMS = "terms"
     CONTACT = "contact"
+    VERIFY_EMAIL = "verify-email"  # the code mailed to the address just given
     QUESTIONS = "questions"
     PASSWORD = "password"
 
@@ -38,9 +39,18 @@ class Stage(FlowStage):
     def _flow(cls) -> tuple[str, int]:
         return "register", 2  # the language and the PIN come first
 
+    @property
+    def number(self) -> int:
+        """Position among all wizard steps shown to the person (language and PIN come first).
+
+        Confirming the e-mail address is part of the contact step.
+        """
+        return NUMBERED.index(Stage.CONTACT if self is Stage.VERIFY_EMAIL else self) + 3
+
 
 ORDER = list(Stage)
-TOTAL_STEPS = Stage.total_steps()
+NUMBERED = [stage for stage in ORDER if stage is not Stage.VERIFY_EMAIL]
+TOTAL_STEPS = len(NUMBERED) + 2
 
 
 def current_stage(done: list[str]) -> Stage:
@@ -64,6 +74,7 @@ class RegistrationState(SessionState):
     terms_version: str = ""
     email: str = ""
     app_id: str = ""
+    email_code: int | None = None  # the code mailed to ``email``, until it is typed back
     answers: list[list[str]] = field(default_factory=list)  # [question_key, answer_hash]
 
     @property

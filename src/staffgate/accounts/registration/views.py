@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,9 @@ from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import posted, render_form
+from staffgate.factors import email_codes
+from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
+from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -103,6 +107,12 @@ def register_contact(request, state: RegistrationState):
         if form.is_valid():
             state.email = form.cleaned_data["email"]
             state.app_id = form.cleaned_data["app_id"]
+            state.email_code = email_codes.send_code(
+                state.user_id,
+                state.email,
+                email_codes.Purpose.REGISTER,
+                language=request.LANGUAGE_CODE,
+            ).pk
             state.complete(Stage.CONTACT)
             state.save(request.session)
             return redirect(state.stage.url_name)
@@ -111,6 +121,41 @@ def register_contact(request, state: RegistrationState):
         initial = {"email": person.email} if person and person.email else {}
         form = ContactForm(initial=initial)
     return _render_step(request, state, "accounts/register_contact.html", form)
+
+
+@wizard_step(Stage.VERIFY_EMAIL)
+def register_verify_email(request, state: RegistrationState):
+    record = email_codes.current_code(state.email_code)
+    if record is not None and record.subject != state.user_id:
+        record = None
+    extra = {
+        "stage": state.stage,
+        "step_number": state.stage.number,
+        "total_steps": registration.TOTAL_STEPS,
+        "action": reverse(Stage.VERIFY_EMAIL.url_name),
+    }
+    result = handle_code_page(
+        request, record, template="accounts/register_verify_email.html", context=extra
+    )
+    if result.response is not None:
+        return result.response
+    state.email_code = None
+    if result.expired:
+        # A new code means the contact step again.
+        state.done = [Stage.TERMS.value]
+        state.save(request.session)
+        outcome, message = Outcome.CODE_EXPIRED, expired_message()
+        extra["back_url"] = reverse(Stage.CONTACT.url_name)
+    else:
+        state.complete(Stage.VERIFY_EMAIL)
+        state.save(request.session)
+        outcome, message = Outcome.EMAIL_VERIFIED, verified_message()
+        extra["next_url"] = reverse(state.stage.url_name)
+    return render(
+        request,
+        "accounts/register_verify_email.html",
+        {"outcome": outcome, "message": message, "form": None, **extra},
+    )
 
 
 @wizard_step(Stage.QUESTIONS)
@@ -157,6 +202,10 @@ def register_password(request, state: RegistrationState):
         registration.abandon_registration(request.session)
         sessions.log_in(request, account)
         mail_account(account, "registration_completed")
+        if enrolment_required(account):
+            # Second factors are required: the wizard's last step adds one.
+            request.session[REGISTERING_KEY] = True
+            return redirect("register-factor")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect("home")
     return _render_step(request, state, "accounts/register_password.html", form)

@@ -1,0 +1,48 @@
+"""Accounts that must have a second factor reach nothing but its enrolment until they do."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+
+from staffgate.factors import methods
+from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
+
+# Pages open to someone who must enrol first: enrolment itself and the ways out.
+OPEN_URL_NAMES = frozenset(
+    {
+        "profile-factors-totp",
+        "register-factor",
+        "logout",
+        "helpdesk-logout",
+        "login",
+        "healthz",
+        "help",
+    }
+)
+
+
+class FactorEnrolmentMiddleware:
+    """After the session limits: a signed-in account without a required factor enrols first.
+
+    Help-desk agents and superusers always need one; employees when ``STAFFGATE_MFA`` is
+    ``required``. A session whose login passed a factor needs no look-up.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or methods.used_second_factor(request.session):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in OPEN_URL_NAMES:
+            return None
+        if not enrolment_required(user):
+            return None
+        if user.is_employee and request.session.get(REGISTERING_KEY):
+            return redirect("register-factor")
+        return redirect("profile-factors-totp")

@@ -1,0 +1,188 @@
+"""Who must have a second factor: agents and superusers always, employees when required."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from staffgate.factors.models import TotpFactor
+from tests.conftest import (
+    AGENT_PASSWORD,
+    PASSWORD,
+    confirm_email,
+    field_codes,
+    login,
+    outcome_code,
+)
+from tests.integration.factors.conftest import code_at, key_on, recovery_codes_on
+
+pytestmark = pytest.mark.django_db
+
+PAGES_OF_A_PERSON = ["/", "/profile/", "/profile/password/", "/profile/factors/"]
+
+
+def test_an_agent_without_a_factor_cannot_reach_the_queue(make_agent, clock):
+    make_agent("carol", factor=False)
+    client = Client()
+    response = client.post("/helpdesk/login/", {"username": "carol", "password": AGENT_PASSWORD})
+    assert response.status_code == 302
+    for page in ["/helpdesk/", "/helpdesk/?status=open", "/admin/"]:
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"] == "/profile/factors/totp/"
+    # Enrolling opens the queue; the next login asks for the code.
+    page = client.get("/profile/factors/totp/").content.decode()
+    key = key_on(page)
+    response = client.post(
+        "/profile/factors/totp/",
+        {"code": code_at(key, clock.now), "current_password": AGENT_PASSWORD},
+    )
+    assert outcome_code(response) == "factor.added"
+    assert client.get("/helpdesk/").status_code == 200
+    client.post("/helpdesk/logout/")
+    response = client.post("/helpdesk/login/", {"username": "carol", "password": AGENT_PASSWORD})
+    assert response["Location"] == "/login/verify/"
+    assert client.get("/helpdesk/").status_code == 302
+    clock.step()
+    response = client.post("/login/verify/", {"code": code_at(key, clock.now)})
+    assert response["Location"] == "/helpdesk/"
+    assert client.get("/helpdesk/").status_code == 200
+
+
+def test_an_agent_with_a_factor_passes_the_code_step_before_the_queue(make_agent):
+    import pyotp
+
+    agent = make_agent("dave")
+    client = Client()
+    response = client.post("/helpdesk/login/", {"username": "dave", "password": AGENT_PASSWORD})
+    assert response["Location"] == "/login/verify/"
+    assert client.get("/helpdesk/")["Location"].startswith("/helpdesk/login/")
+    assert outcome_code(client.post("/login/verify/", {"code": "000000"})) == "code.invalid"
+    response = client.post("/login/verify/", {"code": pyotp.TOTP(agent.totp_key).now()})
+    assert response["Location"] == "/helpdesk/"
+
+
+def test_a_superuser_without_a_factor_reaches_no_admin_page(client, db):
+    from staffgate.accounts.models import Account
+
+    client.force_login(Account.objects.create_superuser("root", password="Root-pass-2026!"))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"] == "/profile/factors/totp/"
+
+
+def test_optional_by_default_employees_log_in_with_the_password(client, make_account):
+    account = make_account()
+    assert login(client, account.user_id, PASSWORD)["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+@pytest.fixture
+def required(settings):
+    settings.STAFFGATE_MFA = "required"
+
+
+def test_required_a_person_cannot_reach_the_home_page_without_enrolling(
+    required, client, make_account, clock
+):
+    account = make_account()
+    assert login(client, account.user_id, PASSWORD).status_code == 302
+    for page in PAGES_OF_A_PERSON:
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"] == "/profile/factors/totp/"
+    page = client.get("/profile/factors/totp/").content.decode()
+    response = client.post(
+        "/profile/factors/totp/",
+        {"code": code_at(key_on(page), clock.now), "current_password": PASSWORD},
+    )
+    assert outcome_code(response) == "factor.added"
+    assert client.get("/").status_code == 200
+
+
+def test_required_registration_ends_with_the_factor_step(
+    required, client, make_person, pin_for, clock
+):
+    person = make_person()
+    client.post("/login/", {"user_id": person.employee_id, "password": pin_for(person)})
+    client.post("/register/terms/", {"agree": "1"})
+    client.post(
+        "/register/contact/",
+        {"email": "new@example.com", "email_confirm": "new@example.com", "app_id": ""},
+    )
+    confirm_email(client)
+    client.post(
+        "/register/questions/",
+        {
+            "question_1": "first_pet",
+            "answer_1": "Rex the dog",
+            "question_2": "birth_city",
+            "answer_2": "Montreal",
+            "question_3": "first_car",
+            "answer_3": "Civic 1998",
+        },
+    )
+    response = client.post(
+        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/register/factor/"
+    assert client.get("/")["Location"] == "/register/factor/"
+    page = client.get("/register/factor/").content.decode()
+    assert 'name="current_password"' not in page
+    response = client.post("/register/factor/", {"code": "12345"})
+    assert "code.invalid" in field_codes(response)
+    key = key_on(response.content.decode())
+    response = client.post("/register/factor/", {"code": code_at(key, clock.now)})
+    assert outcome_code(response) == "factor.added"
+    assert len(recovery_codes_on(response.content.decode())) == 10
+    assert TotpFactor.objects.filter(user__user_id=person.employee_id, confirmed=True).exists()
+    assert client.get("/").status_code == 200
+
+
+def test_the_wizard_factor_step_is_only_for_a_registration_just_finished(
+    required, client, make_account
+):
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    response = client.get("/register/factor/")
+    assert response["Location"] == "/profile/factors/totp/"
+
+
+def test_off_employees_are_not_asked_even_when_enrolled(settings, client, make_account):
+    from tests.conftest import add_totp
+
+    account = make_account()
+    add_totp(account)
+    settings.STAFFGATE_MFA = "off"
+    assert login(client, account.user_id, PASSWORD)["Location"] == "/"
+    response = client.get("/profile/factors/")
+    assert response["Location"] == "/profile/"
+    assert "/profile/factors/" not in client.get("/profile/").content.decode()
+
+
+def test_the_home_page_never_shows_a_secret_after_enrolment(client, make_account, clock):
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    page = client.get("/profile/factors/totp/").content.decode()
+    key = key_on(page)
+    client.post(
+        "/profile/factors/totp/", {"code": code_at(key, clock.now), "current_password": PASSWORD}
+    )
+    for later in ["/", "/profile/", "/profile/factors/"]:
+        body = client.get(later).content.decode()
+        assert key not in body and not re.search(r"data-recovery-code", body)
+
+
+def test_an_unfinished_code_step_does_not_carry_over_to_another_login(
+    client, make_account, make_agent
+):
+    from tests.conftest import add_totp
+
+    person = make_account()
+    add_totp(person)
+    assert login(client, person.user_id, PASSWORD)["Location"] == "/login/verify/"
+    # Someone else signs in on this browser with a password alone.
+    other = make_account()
+    assert login(client, other.user_id, PASSWORD)["Location"] == "/"
+    assert client.get("/login/verify/")["Location"] == "/login/"
+    assert client.get("/").status_code == 200
