@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("staffgate.accounts.recovery.urls")),
     path("", include("staffgate.accounts.profile.urls")),
     path("", include("staffgate.helpdesk.urls")),
+    path("", include("staffgate.oidc.urls")),
 ]

@@ -17,6 +17,7 @@ class Outcome(enum.Enum):
     SESSION_ENDED = "session.ended"
     REGISTRATION_DECLINED = "registration.declined"
     LOGGED_OUT = "logout.done"
+    SSO_NOT_ELIGIBLE = "sso.not_eligible"
 
 
 class ServiceOutcome(enum.Enum):

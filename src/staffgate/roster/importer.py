@@ -19,12 +19,17 @@ from dataclasses import dataclass
 
 from django.db import connection as default_connection
 from django.db import transaction
+from django.dispatch import Signal
 
 from staffgate.audit.tags import EventTag
 from staffgate.core.timeutil import local_today, now
 from staffgate.roster.reading import ErrorLog, RowError, open_binary, read_roster
 from staffgate.roster.rows import latest_birth_year
 from staffgate.roster.staging import Staging
+
+# Sent inside the import's transaction once the roster has changed (``report``), so that
+# access that the new roster no longer allows is withdrawn in the same commit.
+roster_imported = Signal()
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ def import_roster(
                 created, updated = staging.merge(now())
                 report = ImportReport(rows, created, updated)
                 _audit(report, actor)
+                if updated:
+                    roster_imported.send(sender=ImportReport, report=report)
     if not report.ok and not dry_run:
         _audit(report, actor)
     return report

@@ -26,6 +26,8 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
 from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
 from staffgate.helpdesk import services as helpdesk
+from staffgate.oidc import registry
+from staffgate.oidc import views as sso
 
 
 def login_throttle() -> Throttle:
@@ -65,10 +67,12 @@ def login_view(request):
                 sessions.log_in(request, account)
                 return HttpResponseRedirect(safe_next(request) or reverse("home"))
             if result.outcome is LoginOutcome.START_REGISTRATION:
-                registration.begin_registration(request, result.person)
+                registration.begin_registration(request, result.person, next_url=safe_next(request))
                 return redirect(Stage.TERMS.url_name)
             # A staff account signs in at the help desk: here it has no access.
             outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
+            if outcome is Outcome.LOGIN_NOT_ELIGIBLE and sso.opens_app(safe_next(request)):
+                return sso.not_eligible_response(request, result.account)
             if outcome in (Outcome.LOGIN_INVALID, Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
                 throttle.hit(address)
         else:
@@ -109,7 +113,7 @@ def home_view(request):
         {
             "person": request.user.person,
             "last_login": request.user.previous_login_at,
-            "links": settings.STAFFGATE_APP_LINKS,
+            "apps": registry.apps_for(request.user),
         },
     )
 
