@@ -17,6 +17,6 @@ urlpatterns = [
     path("o/authorize/", views.AuthorizeView.as_view(), name="authorize"),
     path("o/token/", dot.TokenView.as_view(), name="token"),
     path("o/revoke/", dot.RevokeTokenView.as_view(), name="revoke-token"),
-    path("o/userinfo/", dot.UserInfoView.as_view(), name="user-info"),
+    path("o/userinfo/", views.UserInfoView.as_view(), name="user-info"),
     path("o/logout/", views.LogoutView.as_view(), name="rp-initiated-logout"),
 ]

@@ -6,11 +6,13 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
 from oauth2_provider.settings import oauth2_settings
 
@@ -150,6 +152,24 @@ class JwksView(dot.JwksInfoView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         return public_for(response, oauth2_settings.OIDC_JWKS_MAX_AGE_SECONDS)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UserInfoView(dot.UserInfoView):
+    """Userinfo, with the access token in the Authorization header only, never in a URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if "access_token" in request.GET:
+            response = JsonResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": "Send the access token in the Authorization header.",
+                },
+                status=400,
+            )
+            response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+            return response
+        return super().dispatch(request, *args, **kwargs)
 
 
 class LogoutView(dot.RPInitiatedLogoutView):
