@@ -139,3 +139,11 @@ def test_consent_page_for_apps_that_are_not_first_party(browser):
     assert AuditEvent.objects.filter(tag="sso:consent:denied").exists()
     allowed = browser.post("/o/authorize/", {**form, "allow": "on"})
     assert "code" in query_of(allowed["Location"])
+
+
+def test_the_consent_form_may_lead_only_to_the_registered_app(browser):
+    app = AppClient.register(browser, first_party=False, name="Partner")
+    policy = app.authorize()["Content-Security-Policy"]
+    form_action = next(p for p in policy.split(";") if "form-action" in p).split()
+    assert form_action[1:] == ["'self'", "https://app.example.com"]
+    assert "form-action 'self';" in Client().get("/login/")["Content-Security-Policy"] + ";"

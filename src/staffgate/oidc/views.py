@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -68,6 +69,16 @@ def not_eligible_response(request, account=None, *, app_name: str = ""):
     )
 
 
+def allow_form_to_lead_to(response, uri: str | None):
+    """Let this page's form redirect to ``uri``, an address the app registered: browsers
+    apply the policy's form-action to where a form's answer redirects, too."""
+    if uri:
+        parts = urlsplit(uri)
+        if parts.scheme in ("https", "http") and parts.netloc:
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
+
+
 class AuthorizeView(dot.AuthorizationView):
     """The authorization endpoint: employees signed in at the portal, and eligible, only."""
 
@@ -89,6 +100,10 @@ class AuthorizeView(dot.AuthorizationView):
             descriptions[scope] for scope in context.get("scopes", []) if scope in descriptions
         ]
         return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_form_to_lead_to(response, context.get("redirect_uri"))
 
     def form_valid(self, form):
         if not form.cleaned_data.get("allow"):
@@ -176,6 +191,10 @@ class LogoutView(dot.RPInitiatedLogoutView):
     """RP-initiated logout: ends the portal session, which signs the person out of every app."""
 
     template_name = "oidc/logout_confirm.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_form_to_lead_to(response, self.oidc_data.get("post_logout_redirect_uri"))
 
     def do_logout(
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
