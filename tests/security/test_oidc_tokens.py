@@ -198,3 +198,9 @@ def test_userinfo_answers_a_post_with_the_header_too(app):
     response = client.post("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}")
     assert response.status_code == 200
     assert "sub" in response.json()
+
+
+def test_discovery_lists_only_the_claims_the_portal_releases():
+    claims = set(Client().get("/.well-known/openid-configuration").json()["claims_supported"])
+    assert {"sub", "name", "email", "employee_id", "eligible_until", "sid", "acr"} <= claims
+    assert not claims & {"gender", "birthdate", "picture", "phone_number", "address"}

@@ -17,6 +17,15 @@ from staffgate.oidc.models import SignIn
 
 SUBJECT_KEY = "oidc-pairwise-subject"
 EMPLOYEE_CLAIMS = ("employee_id", "status", "country", "eligible_until")
+RELEASED_CLAIMS = (
+    "name",
+    "given_name",
+    "family_name",
+    "locale",
+    "email",
+    "email_verified",
+    *EMPLOYEE_CLAIMS,
+)
 ID_TOKEN_ONLY_CLAIMS = ("auth_time", "amr", "acr", "sid")
 
 
@@ -53,7 +62,7 @@ class PortalValidator(OAuth2Validator):
         return data
 
     def get_discovery_claims(self, request):
-        return ["sub", *self.oidc_claim_scope.keys() - {"sub"}, *ID_TOKEN_ONLY_CLAIMS]
+        return ["sub", *RELEASED_CLAIMS, *ID_TOKEN_ONLY_CLAIMS]
 
     def get_id_token_dictionary(self, token, token_handler, request):
         data, expires = super().get_id_token_dictionary(token, token_handler, request)

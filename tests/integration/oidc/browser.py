@@ -28,8 +28,11 @@ class Browser:
         self.last = self.session.get(urljoin(self.base_url, url), allow_redirects=False, timeout=30)
         return self.last
 
-    def post(self, url: str, fields: dict):
-        page = self.session.get(urljoin(self.base_url, url), allow_redirects=False, timeout=30)
+    def post(self, url: str, fields: dict, *, from_page: str | None = None):
+        """Submit a form of ``from_page`` (default: the page at ``url``) to ``url``."""
+        page = self.session.get(
+            urljoin(self.base_url, from_page or url), allow_redirects=False, timeout=30
+        )
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         data = {**fields, "csrfmiddlewaretoken": token.group(1) if token else ""}
         self.last = self.session.post(
