@@ -63,6 +63,11 @@ run: $(STAMP) mo var/secret_key var/oidc_key.pem
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/staffgate serve --bind $(HOST):$(PORT)
 
+# Single sign-on demo: staffgate, its worker and examples/benefits-app, registered together.
+.PHONY: demo-sso
+demo-sso: $(STAMP) mo var/secret_key var/oidc_key.pem
+	$(RUN_ENV) $(BIN)/python scripts/demo_sso.py
+
 test: $(STAMP) lint mo i18n-check test-sqlite test-postgres
 
 lint: $(STAMP)

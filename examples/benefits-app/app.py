@@ -97,7 +97,9 @@ def new_session(data: dict) -> tuple[str, tuple[str, str]]:
 def home(environ, start_response):
     _key, session = session_of(environ)
     if not session or "user" not in session:
-        return page(start_response, "<h1>Benefits</h1><p><a href='/login'>Sign in with staffgate</a></p>")
+        return page(
+            start_response, "<h1>Benefits</h1><p><a href='/login'>Sign in with staffgate</a></p>"
+        )
     user = session["user"]
     name = html.escape(user.get("name", ""))
     status = html.escape(user.get("status", ""))
