@@ -266,10 +266,25 @@ from staffgate.oidc.policy import pkce_required  # noqa: E402
 STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS = env.int(
     "STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS", 600, minimum=60, maximum=86400
 )
+# Keys published beside the signing one (the next key, and former keys until their tokens
+# expire), when the key comes from a file that `staffgate rotate-signing-key` manages.
+STAFFGATE_OIDC_KEY_PATH = env.str("STAFFGATE_OIDC_KEY_FILE", "")
+STAFFGATE_OIDC_PUBLISHED_KEYS = []
+if STAFFGATE_OIDC_KEY and STAFFGATE_OIDC_KEY_PATH:
+    import time as _time
+
+    from staffgate.oidc.keys import published_key_pems
+
+    STAFFGATE_OIDC_PUBLISHED_KEYS = published_key_pems(
+        Path(STAFFGATE_OIDC_KEY_PATH),
+        now=_time.time(),
+        keep_seconds=STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS + 3600,
+    )
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": bool(STAFFGATE_OIDC_KEY),
     "OIDC_RSA_PRIVATE_KEY": STAFFGATE_OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": STAFFGATE_OIDC_PUBLISHED_KEYS,
     "OIDC_ISS_ENDPOINT": STAFFGATE_PUBLIC_URL,
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
