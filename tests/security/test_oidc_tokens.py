@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
@@ -124,6 +124,19 @@ def test_v10_4_x_failed_client_authentication_is_refused_and_audited(app):
     assert response.json()["error"] == "invalid_client"
     event = AuditEvent.objects.get(tag="sso:client:auth_failure")
     assert "wrong-secret" not in json.dumps(event.detail)
+
+
+@override_settings(STAFFGATE_IP_MAX_FAILURES=3)
+def test_v10_4_x_failed_client_authentication_is_throttled_per_address(app):
+    wrong = base64.b64encode(f"{app.app.client_id}:guess".encode()).decode()
+    data = {"grant_type": "authorization_code", "code": "x", "redirect_uri": app.redirect_uri}
+    for _ in range(3):
+        response = Client().post("/o/token/", data, HTTP_AUTHORIZATION=f"Basic {wrong}")
+        assert response.status_code == 401
+    blocked = Client().post("/o/token/", data, HTTP_AUTHORIZATION=f"Basic {wrong}")
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
+    # Even the right secret waits: guessing from this address is slowed down for everyone.
+    assert app.token(Client(), app.code()).status_code == 429
 
 
 def test_v10_4_x_client_secrets_and_tokens_are_not_stored_in_clear(app):

@@ -15,7 +15,7 @@ urlpatterns = [
     ),
     path("o/jwks/", views.JwksView.as_view(), name="jwks-info"),
     path("o/authorize/", views.AuthorizeView.as_view(), name="authorize"),
-    path("o/token/", dot.TokenView.as_view(), name="token"),
+    path("o/token/", views.TokenView.as_view(), name="token"),
     path("o/revoke/", dot.RevokeTokenView.as_view(), name="revoke-token"),
     path("o/userinfo/", views.UserInfoView.as_view(), name="user-info"),
     path("o/logout/", views.LogoutView.as_view(), name="rp-initiated-logout"),

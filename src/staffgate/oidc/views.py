@@ -20,11 +20,12 @@ from oauth2_provider.settings import oauth2_settings
 from staffgate.accounts import sessions
 from staffgate.accounts.models import AccountSession
 from staffgate.accounts.pages import signed_in_employee
-from staffgate.audit.services import record_event
+from staffgate.audit.services import client_ip, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import language
 from staffgate.core.middleware import public_for
 from staffgate.core.outcomes import Outcome
+from staffgate.core.throttle import Throttle
 from staffgate.oidc import access
 from staffgate.oidc.logout import sid_of_session
 from staffgate.oidc.validators import auth_time_of
@@ -167,6 +168,34 @@ class JwksView(dot.JwksInfoView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         return public_for(response, oauth2_settings.OIDC_JWKS_MAX_AGE_SECONDS)
+
+
+def client_auth_throttle() -> Throttle:
+    """Failed client authentications one address may make at the token endpoint."""
+    return Throttle(
+        "oidc-client", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(dot.TokenView):
+    """The token endpoint; an address that keeps failing client authentication gets 429."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = client_auth_throttle()
+        address = client_ip(request) or "unknown"
+        retry_after = throttle.retry_after(address)
+        if retry_after is not None:
+            response = JsonResponse(
+                {"error": "slow_down", "error_description": "Too many failed attempts."},
+                status=429,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 401:
+            throttle.hit(address)
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
