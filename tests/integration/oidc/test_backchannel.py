@@ -152,3 +152,33 @@ def test_retries_back_off_and_stop(monkeypatch):
     assert sum(backchannel.retry_delay(a) for a in range(1, backchannel.MAX_ATTEMPTS)) > (
         dt.timedelta(hours=6).total_seconds()
     )
+
+
+def test_rp_initiated_logout_goes_back_only_to_a_registered_address(browser):
+    app = AppClient.register(
+        browser,
+        backchannel_logout_uri="https://app.example.com/bc",
+        post_logout_redirect_uris=["https://app.example.com/bye"],
+    )
+    tokens = app.token(Client(), app.code()).json()
+    hint = tokens["id_token"]
+    refused = browser.get(
+        "/o/logout/",
+        {"id_token_hint": hint, "post_logout_redirect_uri": "https://evil.example.com/"},
+    )
+    assert refused.status_code == 400 and "Location" not in refused
+    assert browser.get("/").status_code == 200  # still signed in
+    done = browser.get(
+        "/o/logout/",
+        {
+            "id_token_hint": hint,
+            "client_id": app.app.client_id,
+            "post_logout_redirect_uri": "https://app.example.com/bye",
+            "state": "s-1",
+        },
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "https://app.example.com/bye?state=s-1"
+    assert browser.get("/").status_code == 302  # signed out of the portal
+    assert app.userinfo(Client(), tokens["access_token"]).status_code == 401
+    assert pending().count() == 1  # and the app is told by back-channel too
