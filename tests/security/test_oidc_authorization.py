@@ -147,3 +147,13 @@ def test_the_consent_form_may_lead_only_to_the_registered_app(browser):
     form_action = next(p for p in policy.split(";") if "form-action" in p).split()
     assert form_action[1:] == ["'self'", "https://app.example.com"]
     assert "form-action 'self';" in Client().get("/login/")["Content-Security-Policy"] + ";"
+
+
+def test_the_login_form_may_continue_to_a_registered_app_only(browser):
+    app = AppClient.register(browser)
+    authorize = app.authorize_url()
+    page = Client().get("/login/", {"next": authorize})
+    assert "https://app.example.com" in page["Content-Security-Policy"]
+    forged = authorize.replace("app.example.com", "evil.example.com")
+    page = Client().get("/login/", {"next": forged})
+    assert "evil.example.com" not in page["Content-Security-Policy"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
+from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
 from staffgate.accounts import sessions
@@ -246,3 +247,22 @@ class LogoutView(dot.RPInitiatedLogoutView):
 def opens_app(next_url: str | None) -> bool:
     """True when a login page's ``next`` is an app's sign-in request."""
     return bool(next_url) and next_url.startswith(reverse("oauth2_provider:authorize"))
+
+
+def app_redirect_uri(next_url: str | None) -> str | None:
+    """The app address a sign-in request in ``next`` ends at, when the app registered it."""
+    if not opens_app(next_url):
+        return None
+    query = parse_qs(urlsplit(next_url).query)
+    client_id = query.get("client_id", [""])[0]
+    uri = query.get("redirect_uri", [""])[0]
+    application = get_application_model().objects.filter(client_id=client_id).first()
+    if application is None or not uri or not application.redirect_uri_allowed(uri):
+        return None
+    return uri
+
+
+def let_form_continue_to_app(response, next_url: str | None):
+    """A login or registration form whose answer goes on to an app's sign-in: browsers
+    apply the page's form-action policy to the whole redirect chain, up to the app."""
+    return allow_form_to_lead_to(response, app_redirect_uri(next_url))

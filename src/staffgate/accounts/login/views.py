@@ -79,7 +79,7 @@ def login_view(request):
             outcome = Outcome.FORM_INVALID
     else:
         form = LoginForm(initial={"language": request.LANGUAGE_CODE})
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {
@@ -89,6 +89,7 @@ def login_view(request):
             "next": safe_next(request) or "",
         },
     )
+    return sso.let_form_continue_to_app(response, safe_next(request))
 
 
 @require_POST

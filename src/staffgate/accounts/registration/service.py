@@ -112,6 +112,11 @@ def abandon_registration(session) -> None:
     RegistrationState.clear(session)
 
 
+def next_url(session) -> str | None:
+    """Where the person goes once registered, if they came from somewhere."""
+    return session.get(NEXT_KEY)
+
+
 def pop_next_url(session) -> str | None:
     """Where to go after registering, given at its start (once)."""
     return session.pop(NEXT_KEY, None)

@@ -23,6 +23,7 @@ from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import posted, render_form
+from staffgate.oidc import views as sso
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -53,7 +54,7 @@ def wizard_step(stage: Stage):
 
 
 def _render_step(request, state: RegistrationState, template: str, form, **extra):
-    return render_form(
+    response = render_form(
         request,
         template,
         form,
@@ -62,6 +63,8 @@ def _render_step(request, state: RegistrationState, template: str, form, **extra
         total_steps=registration.TOTAL_STEPS,
         **extra,
     )
+    # The last step's answer may go on to the app the person came from.
+    return sso.let_form_continue_to_app(response, registration.next_url(request.session))
 
 
 @wizard_step(Stage.TERMS)
