@@ -163,3 +163,36 @@ def test_a_person_opens_the_app_registers_and_is_signed_out_by_back_channel(
             break
         time.sleep(0.5)
     expect(page.get_by_role("link", name="Sign in with staffgate")).to_be_visible()
+
+
+def test_a_separated_person_past_their_window_gets_the_clear_page(
+    page, registered, audit, portal, partner_app
+):
+    # HR separates the person three years ago: their access window has closed.
+    csv_path = portal.folder / f"separated-{registered.employee_id}.csv"
+    csv_path.write_text(
+        "employee_id,first_name,last_name,birth_year,country,status,retirement_plan,"
+        "separation_date\n"
+        f"{registered.employee_id},{registered.first_name},{registered.last_name},"
+        f"{registered.birth_year},{registered.country},separated,false,2020-03-01\n"
+    )
+    _run(["import-roster", str(csv_path)], portal.env)
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": partner_app,
+            "redirect_uri": CALLBACK,
+            "scope": "openid",
+            "state": "s",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    page.goto(f"/o/authorize/?{query}")
+    page.wait_for_url("**/login/**")
+    fill(page, "user_id", registered.employee_id)
+    fill(page, "password", PASSWORD)
+    submit(page)
+    page.wait_for_load_state()
+    audit(page, "sso-not-eligible")
+    expect(page.locator("[data-code]")).to_have_attribute("data-code", "sso.not_eligible")
