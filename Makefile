@@ -46,15 +46,28 @@ var/secret_key:
 	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	chmod 600 $@
 
-# Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP.
+# The RSA key that signs ID tokens and logout tokens (single sign-on).
+var/oidc_key.pem: $(STAMP)
+	$(BIN)/python -m staffgate.oidc.keys $@
+
+RUN_ENV := STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
+	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost STAFFGATE_OIDC_KEY_FILE=var/oidc_key.pem \
+	STAFFGATE_PUBLIC_URL=http://$(HOST):$(PORT)
+
+# Local trial: SQLite under ./var, the demo roster, the production server on plain HTTP,
+# and the background worker beside it (stopped with the server).
 run: export STAFFGATE_LOG_FORMAT ?= console
-run: $(STAMP) mo var/secret_key
-	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
-	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate migrate --noinput -v 0
-	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
-	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate load-demo
-	STAFFGATE_SECRET_KEY_FILE=var/secret_key STAFFGATE_SECURE_COOKIES=0 \
-	STAFFGATE_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/staffgate serve --bind $(HOST):$(PORT)
+run: $(STAMP) mo var/secret_key var/oidc_key.pem
+	$(RUN_ENV) $(BIN)/staffgate migrate --noinput -v 0
+	$(RUN_ENV) $(BIN)/staffgate load-demo
+	$(RUN_ENV) $(BIN)/staffgate worker -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/staffgate serve --bind $(HOST):$(PORT)
+
+# Single sign-on demo: staffgate, its worker and examples/benefits-app, registered together.
+.PHONY: demo-sso
+demo-sso: $(STAMP) mo var/secret_key var/oidc_key.pem
+	$(RUN_ENV) $(BIN)/python scripts/demo_sso.py
 
 # The same trial on PostgreSQL, as production runs it: the migrations as the owner of the
 # tables (RUN_PG_URL, an existing database), the server as a role that may only read and

@@ -12,6 +12,25 @@ os.environ.setdefault("STAFFGATE_ARGON2_TIME_COST", "1")
 # Most tests come from one address; the throttle's own tests lower this again.
 os.environ.setdefault("STAFFGATE_IP_MAX_FAILURES", "100000")
 
+
+def _signing_key_file() -> str:
+    """One RSA key for the whole suite, made once under the var folder."""
+    from pathlib import Path
+
+    from staffgate.oidc.keys import write_private_key
+
+    folder = Path(os.environ.get("STAFFGATE_VAR_DIR", Path.cwd() / "var"))
+    path = folder / "test-oidc-key.pem"
+    if not path.exists():
+        try:
+            write_private_key(path)
+        except FileExistsError:
+            pass  # another test process made it meanwhile
+    return str(path)
+
+
+os.environ.setdefault("STAFFGATE_OIDC_KEY_FILE", _signing_key_file())
+
 from staffgate.config.settings import *  # noqa: E402,F403
 
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -154,7 +154,7 @@ class Portal:
             return "(no server log)"
 
 
-def _run(args: list[str], env: dict) -> None:
+def _run(args: list[str], env: dict) -> str:
     result = subprocess.run(
         [STAFFGATE, *args], env=env, capture_output=True, text=True, timeout=300
     )
@@ -163,6 +163,7 @@ def _run(args: list[str], env: dict) -> None:
             f"`staffgate {' '.join(args)}` failed ({result.returncode}):\n"
             f"{result.stdout}\n{result.stderr}"
         )
+    return result.stdout
 
 
 @contextlib.contextmanager
@@ -194,6 +195,11 @@ def start_portal(
         "STAFFGATE_TIME_ZONE": "America/New_York",
         **(env_overrides or {}),
     }
+    # The key that signs ID tokens: single sign-on is on, as `make run` has it.
+    subprocess.run(
+        [sys.executable, "-m", "staffgate.oidc.keys", str(folder / "oidc_key.pem")], check=True
+    )
+    env["STAFFGATE_OIDC_KEY_FILE"] = str(folder / "oidc_key.pem")
     people = roster(people_count)
     _run(["migrate", "--noinput", "-v", "0"], env)
     csv_path = folder / "roster.csv"

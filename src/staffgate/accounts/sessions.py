@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.db import transaction
+from django.dispatch import Signal
 
 from staffgate.accounts.models import Account, AccountSession
 from staffgate.audit.services import clean_text, client_ip
@@ -26,6 +27,10 @@ SEEN_KEY = "staffgate.seen"
 LANGUAGE_KEY = language.SESSION_KEY
 # Refresh "last seen" at most this often, so most requests write nothing.
 SEEN_WRITE_INTERVAL = 60
+
+# Sent by end_sessions(): ``account``, the ``session_keys`` ended, and ``everywhere`` (True
+# when no session was kept), so that what was signed in from them ends too.
+sessions_ended = Signal()
 
 
 @transaction.atomic  # the session, its listing and the login time: one commit
@@ -69,7 +74,9 @@ def end_current_session(request) -> None:
         AccountSession.objects.filter(session_key=key).delete()
 
 
-def end_sessions(account: Account, *, keep: str | None = None) -> int:
+def end_sessions(
+    account: Account, *, keep: str | None = None, reason: str = "sessions_ended"
+) -> int:
     """End every session of ``account`` except the one keyed ``keep``; return how many."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     rows = AccountSession.objects.filter(account=account)
@@ -79,6 +86,9 @@ def end_sessions(account: Account, *, keep: str | None = None) -> int:
     for key in keys:
         store_class(session_key=key).delete()
     rows.delete()
+    sessions_ended.send(
+        sender=Account, account=account, session_keys=keys, everywhere=keep is None, reason=reason
+    )
     return len(keys)
 
 

@@ -79,6 +79,20 @@ class EventTag:
         TICKET_CREATED = "help:ticket:created"
         TICKET_RATE_LIMITED = "help:ticket:rate_limited"
 
+    class Sso(enum.StrEnum):
+        """Single sign-on: people opening apps, apps' tokens, operators' app registry."""
+
+        APP_ADDED = "sso:app:added"
+        APP_REMOVED = "sso:app:removed"
+        AUTHORIZED = "sso:authorize:granted"
+        BACKCHANNEL_DELIVERED = "sso:backchannel:delivered"
+        BACKCHANNEL_FAILED = "sso:backchannel:failed"
+        CLIENT_AUTH_FAILURE = "sso:client:auth_failure"
+        CODE_REPLAYED = "sso:code:replayed"
+        CONSENT_DENIED = "sso:consent:denied"
+        NOT_ELIGIBLE = "sso:not_eligible"
+        TOKENS_REVOKED = "sso:tokens:revoked"
+
     class Roster(enum.StrEnum):
         """HR roster imports."""
 

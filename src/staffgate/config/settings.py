@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "staffgate.helpdesk",
     "staffgate.ops",
     "staffgate.factors",
+    "oauth2_provider",
+    "django_tasks",
+    "django_tasks_db",
+    "staffgate.oidc",
 ]
 
 MIDDLEWARE = [
@@ -254,12 +258,6 @@ STAFFGATE_MFA = env.choice("STAFFGATE_MFA", "optional", ("off", "optional", "req
 # Keys that encrypt factor secrets at rest, newest first (default: derived from the secret key).
 STAFFGATE_FIELD_KEYS = env.fernet_keys("STAFFGATE_FIELD_KEYS")
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
-# Links shown on the home page: "Label|https://url,Label 2|https://url2".
-STAFFGATE_APP_LINKS = env.links(
-    "STAFFGATE_APP_LINKS",
-    "Pay stubs|https://pay.example.com/,Benefits|https://benefits.example.com/,"
-    "Retirement plan|https://retirement.example.com/",
-)
 
 globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
@@ -275,3 +273,78 @@ STAFFGATE_METRICS_TOKEN = env.str("STAFFGATE_METRICS_TOKEN", "")
 STAFFGATE_METRICS_DIR = VAR_DIR / "metrics"
 # A full roster import that would remove more than this share of people needs --force.
 STAFFGATE_ROSTER_MAX_REMOVALS = env.percentage("STAFFGATE_ROSTER_MAX_REMOVALS", 2.0)
+
+# Single sign-on: staffgate is the OpenID Connect provider of the employer's applications
+# (django-oauth-toolkit), authorization code flow only. Without a signing key it is off.
+STAFFGATE_PUBLIC_URL = env.str("STAFFGATE_PUBLIC_URL", "").rstrip("/")
+STAFFGATE_OIDC_KEY = env.str("STAFFGATE_OIDC_KEY", "")
+if STAFFGATE_OIDC_KEY:
+    from staffgate.oidc.keys import check_private_key
+
+    STAFFGATE_OIDC_KEY = check_private_key(STAFFGATE_OIDC_KEY, "STAFFGATE_OIDC_KEY_FILE")
+from staffgate.oidc.policy import pkce_required  # noqa: E402
+
+STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS = env.int(
+    "STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS", 600, minimum=60, maximum=86400
+)
+# Keys published beside the signing one (the next key, and former keys until their tokens
+# expire), when the key comes from a file that `staffgate rotate-signing-key` manages.
+STAFFGATE_OIDC_KEY_PATH = env.str("STAFFGATE_OIDC_KEY_FILE", "")
+STAFFGATE_OIDC_PUBLISHED_KEYS = []
+if STAFFGATE_OIDC_KEY and STAFFGATE_OIDC_KEY_PATH:
+    import time as _time
+
+    from staffgate.oidc.keys import published_key_pems
+
+    STAFFGATE_OIDC_PUBLISHED_KEYS = published_key_pems(
+        Path(STAFFGATE_OIDC_KEY_PATH),
+        now=_time.time(),
+        keep_seconds=STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS + 3600,
+    )
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": bool(STAFFGATE_OIDC_KEY),
+    "OIDC_RSA_PRIVATE_KEY": STAFFGATE_OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": STAFFGATE_OIDC_PUBLISHED_KEYS,
+    "OIDC_ISS_ENDPOINT": STAFFGATE_PUBLIC_URL,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_JWKS_MAX_AGE_SECONDS": 3600,
+    "OAUTH2_VALIDATOR_CLASS": "staffgate.oidc.validators.PortalValidator",
+    "SCOPES_BACKEND_CLASS": "staffgate.oidc.scopes.AppScopes",
+    "SCOPES": {
+        "openid": "Sign you in",
+        "profile": "Your name and language",
+        "email": "Your e-mail address",
+        "employee": "Your Employee ID, status, country and access end date",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": pkce_required,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": STAFFGATE_SESSION_MAX_SECONDS,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if STAFFGATE_SECURE_COOKIES else ["https", "http"],
+    "ALLOWED_SCHEMES": ["https"] if STAFFGATE_SECURE_COOKIES else ["https", "http"],
+    "ALLOW_URI_WILDCARDS": False,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+}
+
+# Background work (back-channel logout deliveries): Django's Tasks API with its database
+# backend; a task is a row written in the transaction of the event that causes it, and
+# `staffgate worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("staffgate.accounts.recovery.urls")),
     path("", include("staffgate.accounts.profile.urls")),
     path("", include("staffgate.helpdesk.urls")),
+    path("", include("staffgate.oidc.urls")),
 ]
 
 # A request too broken to parse gets the plain 400 page (see core.middleware).

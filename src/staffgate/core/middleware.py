@@ -30,15 +30,27 @@ class LanguageMiddleware:
         return response
 
 
+def public_for(response, seconds: int):
+    """Let browsers and proxies keep ``response`` for ``seconds`` (public documents only)."""
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    response.staffgate_public = True
+    return response
+
+
 class NoStoreMiddleware:
-    """Pages of an identity portal are personal: no browser or proxy may keep a copy."""
+    """Pages of an identity portal are personal: no browser or proxy may keep a copy.
+
+    Static files and the few public documents marked by :func:`public_for` (the
+    single sign-on discovery document and signing keys) keep their own header.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(settings.STATIC_URL):
+        public = getattr(response, "staffgate_public", False)
+        if not public and not request.path.startswith(settings.STATIC_URL):
             response.headers["Cache-Control"] = "no-store, max-age=0"
         return response
 

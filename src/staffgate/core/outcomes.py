@@ -21,6 +21,7 @@ class Outcome(enum.Enum):
     CODE_EXPIRED = "code.expired"
     EMAIL_VERIFIED = "email.verified"
     FACTOR_ADDED = "factor.added"
+    SSO_NOT_ELIGIBLE = "sso.not_eligible"
 
 
 class ServiceOutcome(enum.Enum):

@@ -19,12 +19,17 @@ from dataclasses import dataclass
 
 from django.db import connection as default_connection
 from django.db import transaction
+from django.dispatch import Signal
 
 from staffgate.audit.tags import EventTag
 from staffgate.core.timeutil import local_today, now
 from staffgate.roster.reading import ErrorLog, RowError, open_binary, read_roster
 from staffgate.roster.rows import latest_birth_year
 from staffgate.roster.staging import Staging
+
+# Sent inside the import's transaction once the roster has changed (``report``), so that
+# access that the new roster no longer allows is withdrawn in the same commit.
+roster_imported = Signal()
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,9 @@ def _apply(staging, rows, dry_run, full, force, max_removals, actor) -> ImportRe
             from staffgate.roster.removal import people_removed
 
             people_removed(removed_ids, actor=actor)
+        if updated or removed_ids:
+            # Single sign-on revokes, in this transaction, what people no longer let in held.
+            roster_imported.send(sender=ImportReport, report=report)
     return report
 
 

@@ -240,6 +240,13 @@ def test_next_url_is_followed_only_when_safe(client, make_account):
 
 
 def test_home_shows_name_last_login_and_app_links(client, make_account):
+    from staffgate.oidc.registry import add_app
+
+    add_app(
+        "Pay stubs",
+        redirect_uris=["https://pay.example.com/oidc/callback"],
+        launch_url="https://pay.example.com/",
+    )
     account = make_account()
     login(client, account.user_id, PASSWORD)
     first = client.get("/").content.decode()

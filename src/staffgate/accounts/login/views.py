@@ -28,6 +28,8 @@ from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_resp
 from staffgate.factors import login as second_step
 from staffgate.factors.methods import PASSWORD, record_methods
 from staffgate.helpdesk import services as helpdesk
+from staffgate.oidc import registry
+from staffgate.oidc import views as sso
 
 # What the per-address throttle counts: everything else is given back.
 FAILURES = (LoginOutcome.INVALID, LoginOutcome.LOCKED, LoginOutcome.ACCOUNT_LOCKED)
@@ -73,15 +75,17 @@ def login_view(request):
                 next_url = safe_next(request) or reverse("home")
                 return second_step.sign_in(request, account, next_url=next_url)
             if result.outcome is LoginOutcome.START_REGISTRATION:
-                registration.begin_registration(request, result.person)
+                registration.begin_registration(request, result.person, next_url=safe_next(request))
                 return redirect(Stage.TERMS.url_name)
             # A staff account signs in at the help desk: here it has no access.
             outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
+            if outcome is Outcome.LOGIN_NOT_ELIGIBLE and sso.opens_app(safe_next(request)):
+                return sso.not_eligible_response(request, result.account)
         else:
             outcome = Outcome.FORM_INVALID
     else:
         form = LoginForm(initial={"language": request.LANGUAGE_CODE})
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {
@@ -91,6 +95,7 @@ def login_view(request):
             "next": safe_next(request) or "",
         },
     )
+    return sso.let_form_continue_to_app(response, safe_next(request))
 
 
 @require_POST
@@ -115,7 +120,7 @@ def home_view(request):
         {
             "person": request.user.person,
             "last_login": request.user.previous_login_at,
-            "links": settings.STAFFGATE_APP_LINKS,
+            "apps": registry.apps_for(request.user),
         },
     )
 

@@ -26,6 +26,7 @@ from staffgate.roster.eligibility import check_eligibility, facts_of
 from staffgate.roster.models import Person
 
 STATE_KEY = "staffgate.registration"
+NEXT_KEY = "staffgate.registration.next"
 
 
 class Stage(FlowStage):
@@ -87,8 +88,14 @@ class RegistrationState(SessionState):
         self.done.append(stage.value)
 
 
-def begin_registration(request, person: Person) -> RegistrationState:
-    """After a correct PIN: a fresh session key and an empty wizard."""
+def begin_registration(
+    request, person: Person, *, next_url: str | None = None
+) -> RegistrationState:
+    """After a correct PIN: a fresh session key and an empty wizard.
+
+    ``next_url`` (an address on this site, such as an app's sign-in request) is where
+    the person goes once registered.
+    """
     if request.user.is_authenticated:
         # One person per browser session: whoever was signed in here is signed out first.
         sessions.end_current_session(request)
@@ -101,11 +108,23 @@ def begin_registration(request, person: Person) -> RegistrationState:
     state.save(request.session)
     if language:
         request.session["staffgate.language"] = language
+    if next_url:
+        request.session[NEXT_KEY] = next_url
     return state
 
 
 def abandon_registration(session) -> None:
     RegistrationState.clear(session)
+
+
+def next_url(session) -> str | None:
+    """Where the person goes once registered, if they came from somewhere."""
+    return session.get(NEXT_KEY)
+
+
+def pop_next_url(session) -> str | None:
+    """Where to go after registering, given at its start (once)."""
+    return session.pop(NEXT_KEY, None)
 
 
 def hash_answers(pairs: list[tuple[str, str]]) -> list[list[str]]:

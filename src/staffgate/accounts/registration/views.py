@@ -27,6 +27,7 @@ from staffgate.core.views import posted, render_form
 from staffgate.factors import email_codes
 from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
 from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
+from staffgate.oidc import views as sso
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
 
@@ -57,7 +58,7 @@ def wizard_step(stage: Stage):
 
 
 def _render_step(request, state: RegistrationState, template: str, form, **extra):
-    return render_form(
+    response = render_form(
         request,
         template,
         form,
@@ -66,6 +67,8 @@ def _render_step(request, state: RegistrationState, template: str, form, **extra
         total_steps=registration.TOTAL_STEPS,
         **extra,
     )
+    # The last step's answer may go on to the app the person came from.
+    return sso.let_form_continue_to_app(response, registration.next_url(request.session))
 
 
 @wizard_step(Stage.TERMS)
@@ -200,6 +203,7 @@ def register_password(request, state: RegistrationState):
             registration.abandon_registration(request.session)
             return redirect("login")
         registration.abandon_registration(request.session)
+        next_url = registration.pop_next_url(request.session)
         sessions.log_in(request, account)
         mail_account(account, "registration_completed")
         if enrolment_required(account):
@@ -207,5 +211,5 @@ def register_password(request, state: RegistrationState):
             request.session[REGISTERING_KEY] = True
             return redirect("register-factor")
         messages.success(request, _("Welcome! Your registration is complete."))
-        return redirect("home")
+        return redirect(next_url or "home")
     return _render_step(request, state, "accounts/register_password.html", form)

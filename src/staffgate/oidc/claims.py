@@ -1,0 +1,64 @@
+"""What an app learns about a person, as pure functions over plain data.
+
+``sub`` is pairwise: an HMAC of the account under the installation's key and the
+app's client ID, so two apps cannot match their users by it, and it never
+reveals the Employee ID (OpenID Connect Core, pairwise identifiers).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+
+# RFC 8176: a password. The portal has one level of assurance: User ID and password.
+AMR = ["pwd"]
+ACR = "urn:staffgate:acr:password"
+
+
+def pairwise_subject(key: str, client_id: str, account_pk: int) -> str:
+    """The subject identifier of one account as one app sees it."""
+    digest = hmac.new(
+        key.encode(), f"{client_id}\x00{account_pk}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def session_id(key: str, session_key: str) -> str:
+    """The ``sid`` apps see for one portal session (never the session key itself)."""
+    digest = hmac.new(key.encode(), session_key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).rstrip(b"=").decode("ascii")
+
+
+def code_digest(code: str) -> str:
+    """How an authorization code is remembered once exchanged: its SHA-256."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def person_claims(
+    *,
+    first_name: str,
+    last_name: str,
+    language: str,
+    email: str,
+    employee_id: str,
+    status: str,
+    country: str,
+    eligible_until: dt.date | None,
+) -> dict[str, object]:
+    """Every claim the portal can release, by name; scopes decide which an app gets."""
+    return {
+        "name": f"{first_name} {last_name}".strip(),
+        "given_name": first_name,
+        "family_name": last_name,
+        "locale": language,
+        "email": email,
+        # Registration asks for the address twice, and recovery never sends mail to it
+        # unconfirmed; the portal does not prove the inbox, so it says so.
+        "email_verified": False,
+        "employee_id": employee_id,
+        "status": status,
+        "country": country,
+        "eligible_until": eligible_until.isoformat() if eligible_until else None,
+    }

@@ -1,0 +1,268 @@
+"""The provider's pages: django-oauth-toolkit's endpoints with the portal's rules on top."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider import views as dot
+from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
+
+from staffgate.accounts import sessions
+from staffgate.accounts.models import AccountSession
+from staffgate.accounts.pages import signed_in_employee
+from staffgate.audit.services import client_ip, record_event
+from staffgate.audit.tags import EventTag
+from staffgate.core import language
+from staffgate.core.middleware import public_for
+from staffgate.core.outcomes import Outcome
+from staffgate.core.throttle import Throttle
+from staffgate.oidc import access
+from staffgate.oidc.logout import sid_of_session
+from staffgate.oidc.validators import auth_time_of
+
+DISCOVERY_MAX_AGE = 3600
+
+
+def scope_descriptions() -> dict[str, str]:
+    """What each scope lets an app see, in the active language."""
+    return {
+        "openid": _("Know that it is you, with an identifier of its own"),
+        "profile": _("Your name and your language"),
+        "email": _("Your e-mail address"),
+        "employee": _("Your Employee ID, status, country and the date your access ends"),
+    }
+
+
+def not_eligible_response(request, account=None, *, app_name: str = ""):
+    """The page for a person the roster does not let into apps now, in their language."""
+    chosen = account.language if account is not None else None
+    if language.supported(chosen):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+    record_event(
+        EventTag.Sso.NOT_ELIGIBLE,
+        request=request,
+        user_id=account.user_id if account is not None else "",
+        outcome="authorize_refused",
+        detail={"app": app_name} if app_name else None,
+    )
+    return render(
+        request,
+        "oidc/not_eligible.html",
+        {
+            "outcome": Outcome.SSO_NOT_ELIGIBLE,
+            "message": _(
+                "You do not have access to the employer's applications at this time. "
+                "If you think this is a mistake, please contact Human Resources."
+            ),
+        },
+        status=403,
+    )
+
+
+def allow_form_to_lead_to(response, uri: str | None):
+    """Let this page's form redirect to ``uri``, an address the app registered: browsers
+    apply the policy's form-action to where a form's answer redirects, too."""
+    if uri:
+        parts = urlsplit(uri)
+        if parts.scheme in ("https", "http") and parts.netloc:
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
+
+
+class AuthorizeView(dot.AuthorizationView):
+    """The authorization endpoint: employees signed in at the portal, and eligible, only."""
+
+    template_name = "oidc/consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not oauth2_settings.OIDC_ENABLED:
+            raise Http404
+        if not signed_in_employee(request):
+            return redirect_to_login(request.get_full_path(), reverse("login"))
+        if not access.may_sign_in(request.user):
+            return not_eligible_response(request, request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        descriptions = scope_descriptions()
+        context["scope_list"] = [
+            descriptions[scope] for scope in context.get("scopes", []) if scope in descriptions
+        ]
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_form_to_lead_to(response, context.get("redirect_uri"))
+
+    def form_valid(self, form):
+        if not form.cleaned_data.get("allow"):
+            record_event(
+                EventTag.Sso.CONSENT_DENIED,
+                request=self.request,
+                user_id=self.request.user.user_id,
+                outcome="denied",
+                detail={"client_id": form.cleaned_data.get("client_id", "")[:100]},
+            )
+        return super().form_valid(form)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        credentials = {
+            **credentials,
+            "portal_sid": sid_of_session(request.session.session_key),
+            "portal_auth_time": auth_time_of(request.session.get(sessions.STARTED_KEY)),
+        }
+        result = super().create_authorization_response(request, scopes, credentials, allow)
+        record_event(
+            EventTag.Sso.AUTHORIZED,
+            request=request,
+            user_id=request.user.user_id,
+            outcome="code_issued",
+            detail={"client_id": credentials.get("client_id", "")[:100], "scopes": scopes},
+        )
+        return result
+
+
+class DiscoveryView(dot.ConnectDiscoveryInfoView):
+    """The provider's metadata, saying only what it really supports; cacheable."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data.update(
+            {
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "response_modes_supported": ["query"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                    "none",
+                ],
+                "revocation_endpoint": self._get_endpoint_url(request, "revoke-token"),
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
+                "frontchannel_logout_supported": False,
+                "request_parameter_supported": False,
+                "request_uri_parameter_supported": False,
+                "claims_parameter_supported": False,
+                "ui_locales_supported": [code for code, _name in settings.LANGUAGES],
+            }
+        )
+        response.content = json.dumps(data).encode()
+        return public_for(response, DISCOVERY_MAX_AGE)
+
+
+class JwksView(dot.JwksInfoView):
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        return public_for(response, oauth2_settings.OIDC_JWKS_MAX_AGE_SECONDS)
+
+
+def client_auth_throttle() -> Throttle:
+    """Failed client authentications one address may make at the token endpoint."""
+    return Throttle(
+        "oidc-client", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(dot.TokenView):
+    """The token endpoint; an address that keeps failing client authentication gets 429."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = client_auth_throttle()
+        address = client_ip(request) or "unknown"
+        retry_after = throttle.retry_after(address)
+        if retry_after is not None:
+            response = JsonResponse(
+                {"error": "slow_down", "error_description": "Too many failed attempts."},
+                status=429,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 401:
+            throttle.hit(address)
+        return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UserInfoView(dot.UserInfoView):
+    """Userinfo, with the access token in the Authorization header only, never in a URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if "access_token" in request.GET:
+            response = JsonResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": "Send the access token in the Authorization header.",
+                },
+                status=400,
+            )
+            response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+            return response
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LogoutView(dot.RPInitiatedLogoutView):
+    """RP-initiated logout: ends the portal session, which signs the person out of every app."""
+
+    template_name = "oidc/logout_confirm.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_form_to_lead_to(response, self.oidc_data.get("post_logout_redirect_uri"))
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        key = self.request.session.session_key
+        if signed_in_employee(self.request):
+            record_event(
+                EventTag.Account.LOGOUT,
+                request=self.request,
+                user_id=self.request.user.user_id,
+                outcome="logged_out",
+                detail={"app": application.name} if application else None,
+            )
+        response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
+        if key:
+            AccountSession.objects.filter(session_key=key).delete()
+        return response
+
+
+def opens_app(next_url: str | None) -> bool:
+    """True when a login page's ``next`` is an app's sign-in request."""
+    return bool(next_url) and next_url.startswith(reverse("oauth2_provider:authorize"))
+
+
+def app_redirect_uri(next_url: str | None) -> str | None:
+    """The app address a sign-in request in ``next`` ends at, when the app registered it."""
+    if not opens_app(next_url):
+        return None
+    query = parse_qs(urlsplit(next_url).query)
+    client_id = query.get("client_id", [""])[0]
+    uri = query.get("redirect_uri", [""])[0]
+    application = get_application_model().objects.filter(client_id=client_id).first()
+    if application is None or not uri or not application.redirect_uri_allowed(uri):
+        return None
+    return uri
+
+
+def let_form_continue_to_app(response, next_url: str | None):
+    """A login or registration form whose answer goes on to an app's sign-in: browsers
+    apply the page's form-action policy to the whole redirect chain, up to the app."""
+    return allow_form_to_lead_to(response, app_redirect_uri(next_url))

@@ -1,0 +1,198 @@
+"""Single sign-on in a real browser: the consent page of an app that is not first-party,
+in the three languages, checked with axe-core like every other page."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.portal import STAFFGATE, _run, free_port
+from tests.e2e.steps import ANSWERS, PASSWORD, choose, expect_path, fill, log_in, submit
+
+APP_FILE = Path(__file__).resolve().parents[2] / "examples" / "benefits-app" / "app.py"
+
+CALLBACK = "https://partner.example.com/oidc/callback"
+
+
+@pytest.fixture(scope="module")
+def partner_app(portal) -> str:
+    """A partner app (consent asked), registered by the operator's command."""
+    out = _run(
+        [
+            "add-app",
+            "Partner benefits",
+            "--redirect-uri",
+            CALLBACK,
+            "--public",
+            "--scopes",
+            "openid profile email",
+            "--json",
+        ],
+        portal.env,
+    )
+    return json.loads(out)["client_id"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_consent_page_asks_in_the_persons_language_and_allow_returns_a_code(
+    page, registered, audit, partner_app, language
+):
+    codes = []
+    page.route(
+        CALLBACK + "*",
+        lambda route: (codes.append(route.request.url), route.fulfill(body="back in the app")),
+    )
+    assert log_in(page, registered.employee_id, PASSWORD, audit) is None
+    page.goto(f"/?language={language}")
+    audit.language = language
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": partner_app,
+            "redirect_uri": CALLBACK,
+            "scope": "openid profile email",
+            "state": secrets.token_urlsafe(8),
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    page.goto(f"/o/authorize/?{query}")
+    audit(page, "sso-consent")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Partner benefits")
+    submit(page, "allow")
+    page.wait_for_url(lambda url: url.startswith(CALLBACK))
+    assert codes and "code=" in codes[0]
+
+
+@pytest.fixture(scope="module")
+def benefits(portal):
+    """The example Benefits app, registered with the portal, and the portal's worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    out = _run(
+        [
+            "add-app",
+            "Benefits",
+            "--redirect-uri",
+            f"{base}/oidc/callback",
+            "--backchannel-logout-uri",
+            f"{base}/oidc/backchannel-logout",
+            "--post-logout-redirect-uri",
+            f"{base}/",
+            "--scopes",
+            "openid profile email employee",
+            "--first-party",
+            "--json",
+        ],
+        portal.env,
+    )
+    app = json.loads(out)
+    worker = subprocess.Popen(
+        [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
+        env=portal.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = subprocess.Popen(
+        [sys.executable, str(APP_FILE)],
+        env={
+            **portal.env,
+            "BENEFITS_ISSUER": portal.base_url,
+            "BENEFITS_CLIENT_ID": app["client_id"],
+            "BENEFITS_CLIENT_SECRET": app["client_secret"],
+            "BENEFITS_PORT": str(port),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    for process in (server, worker):
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_person_opens_the_app_registers_and_is_signed_out_by_back_channel(
+    page, person, audit, benefits
+):
+    page.goto(benefits + "/")
+    page.get_by_role("link", name="Sign in with staffgate").click()
+    page.wait_for_url("**/login/**")
+    # First time: the registration wizard, then straight back to the app.
+    fill(page, "user_id", person.employee_id)
+    fill(page, "password", person.pin)
+    submit(page)
+    expect_path(page, "/register/terms/")
+    submit(page, "agree")
+    fill(page, "email", person.email)
+    fill(page, "email_confirm", person.email)
+    submit(page)
+    for n, (question, answer) in enumerate(ANSWERS, start=1):
+        choose(page, f"question_{n}", question)
+        fill(page, f"answer_{n}", answer)
+    submit(page)
+    fill(page, "new_password", PASSWORD)
+    fill(page, "confirm_password", PASSWORD)
+    submit(page)
+    page.wait_for_url(benefits + "/")
+    expect(page.locator("#hello")).to_contain_text(f"Hello {person.full_name}")
+
+    # Logging out at staffgate ends the app's session through back-channel logout.
+    page.goto("/")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        page.goto(benefits + "/")
+        if page.get_by_role("link", name="Sign in with staffgate").count():
+            break
+        time.sleep(0.5)
+    expect(page.get_by_role("link", name="Sign in with staffgate")).to_be_visible()
+
+
+def test_a_separated_person_past_their_window_gets_the_clear_page(
+    page, registered, audit, portal, partner_app
+):
+    # HR separates the person three years ago: their access window has closed.
+    csv_path = portal.folder / f"separated-{registered.employee_id}.csv"
+    csv_path.write_text(
+        "employee_id,first_name,last_name,birth_year,country,status,retirement_plan,"
+        "separation_date\n"
+        f"{registered.employee_id},{registered.first_name},{registered.last_name},"
+        f"{registered.birth_year},{registered.country},separated,false,2020-03-01\n"
+    )
+    _run(["import-roster", str(csv_path)], portal.env)
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": partner_app,
+            "redirect_uri": CALLBACK,
+            "scope": "openid",
+            "state": "s",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    page.goto(f"/o/authorize/?{query}")
+    page.wait_for_url("**/login/**")
+    fill(page, "user_id", registered.employee_id)
+    fill(page, "password", PASSWORD)
+    submit(page)
+    page.wait_for_load_state()
+    audit(page, "sso-not-eligible")
+    expect(page.locator("[data-code]")).to_have_attribute("data-code", "sso.not_eligible")
