@@ -17,7 +17,7 @@ from staffgate.accounts.models import AccessLock, Account
 from staffgate.audit.models import AuditEvent
 from staffgate.audit.services import record_event
 from staffgate.helpdesk import services as helpdesk
-from tests.conftest import AGENT_PASSWORD, outcome_code
+from tests.conftest import AGENT_PASSWORD, add_totp, outcome_code, pass_factor_step
 
 pytestmark = pytest.mark.django_db
 
@@ -27,20 +27,22 @@ NEW_AGENT_PASSWORD = "Brand-new-agent-2026!"
 
 @pytest.fixture
 def operator(db) -> Client:
-    Account.objects.create_superuser("root", password=ROOT_PASSWORD)
+    add_totp(Account.objects.create_superuser("root", password=ROOT_PASSWORD))
     browser = Client()
     response = browser.post(
         "/helpdesk/login/",
         {"username": "root", "password": ROOT_PASSWORD},
         REMOTE_ADDR="192.0.2.50",
     )
+    response = pass_factor_step(browser, response, "root")
     assert response.status_code == 302
     return browser
 
 
 def one_of_each(make_account, make_agent) -> None:
-    make_account()
+    account = make_account()
     make_agent("alice")
+    _single_sign_on_rows(account)
     Group.objects.create(name="Help desk")
     record_event("account:login:failure", user_id="1234567", outcome="login.invalid")
     helpdesk.file_ticket(
@@ -52,6 +54,46 @@ def one_of_each(make_account, make_agent) -> None:
         message="Locked out.",
         language="en",
     )
+
+
+def _single_sign_on_rows(account) -> None:
+    """An app with a code, tokens and an ID token, and a queued task: their admin pages too."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
+
+    from staffgate.oidc.expiry import expire_access_daily
+
+    app = Application.objects.create(
+        name="Benefits",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://benefits.example.com/callback",
+        algorithm=Application.RS256_ALGORITHM,
+    )
+    later = timezone.now() + dt.timedelta(minutes=5)
+    Grant.objects.create(
+        user=account,
+        application=app,
+        code="admin-page-code",
+        expires=later,
+        redirect_uri="https://benefits.example.com/callback",
+        scope="openid",
+    )
+    id_token = IDToken.objects.create(user=account, application=app, expires=later, scope="openid")
+    access = AccessToken.objects.create(
+        user=account,
+        application=app,
+        token="admin-page-token",
+        expires=later,
+        scope="openid",
+        id_token=id_token,
+    )
+    RefreshToken.objects.create(
+        user=account, application=app, token="admin-page-refresh", access_token=access
+    )
+    expire_access_daily.enqueue()
 
 
 def test_v16_5_3_every_admin_add_and_change_page_renders(operator, make_account, make_agent):

@@ -13,7 +13,7 @@ from django.test import Client
 
 from staffgate.accounts.models import AccessLock
 from staffgate.audit.models import AuditEvent
-from tests.conftest import AGENT_PASSWORD, outcome_code
+from tests.conftest import AGENT_PASSWORD, outcome_code, pass_factor_step
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,12 @@ OFFICE = "198.51.100.10"
 
 
 def agent_login(username, password, address):
-    return Client().post(
+    """Sign in at the help desk from ``address``, passing the factor step after a right password."""
+    client = Client()
+    response = client.post(
         "/helpdesk/login/", {"username": username, "password": password}, REMOTE_ADDR=address
     )
+    return pass_factor_step(client, response, username)
 
 
 @pytest.mark.parametrize("name", ["alice", "bob.jones"])

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from staffgate.audit.models import AuditEvent
-from tests.conftest import AGENT_PASSWORD, PASSWORD, login
+from tests.conftest import AGENT_PASSWORD, PASSWORD, login, pass_factor_step
 from tests.oidc_client import CALLBACK, AppClient, query_of
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,10 @@ def test_visitors_are_sent_to_the_portal_login_first(make_account):
 def test_help_desk_staff_cannot_sign_in_to_apps(make_agent):
     agent = make_agent()
     client = Client()
-    client.post("/helpdesk/login/", {"username": agent.user_id, "password": AGENT_PASSWORD})
+    response = client.post(
+        "/helpdesk/login/", {"username": agent.user_id, "password": AGENT_PASSWORD}
+    )
+    pass_factor_step(client, response, agent.user_id)
     assert client.get("/helpdesk/").status_code == 200
     app = AppClient.register(client)
     response = app.authorize()

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from staffgate.audit.models import AuditEvent
-from tests.conftest import AGENT_PASSWORD
+from tests.integration.helpdesk.conftest import agent_login
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,9 @@ def event_at(monkeypatch, when: dt.datetime, tag: str, **fields) -> AuditEvent:
 def supervisor(client, make_agent):
     agent = make_agent("sam")
     agent.user_permissions.add(Permission.objects.get(codename="view_dashboard"))
-    assert (
-        client.post("/helpdesk/login/", {"username": "sam", "password": AGENT_PASSWORD}).status_code
-        == 302
-    )
+    response = agent_login(client, "sam")
+    assert response.status_code == 302
+    assert response["Location"] == "/helpdesk/"
     return agent
 
 
@@ -156,7 +155,7 @@ def test_the_dashboard_speaks_three_languages(client, supervisor, seeded, langua
 
 def test_agents_without_the_supervisor_permission_are_refused(client, make_agent):
     make_agent("alice")
-    client.post("/helpdesk/login/", {"username": "alice", "password": AGENT_PASSWORD})
+    agent_login(client, "alice")
     assert client.get("/helpdesk/").status_code == 200
     assert client.get("/helpdesk/dashboard/").status_code == 403
     assert "/helpdesk/dashboard/" not in client.get("/helpdesk/").content.decode()

@@ -7,6 +7,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from tests.conftest import mailed_code
+
 REGISTRATION_QUESTIONS = {
     "question_1": "first_pet",
     "answer_1": "Rex the dog",
@@ -61,6 +63,8 @@ class Browser:
         assert self.location().endswith("/register/terms/"), self.last.text[:500]
         self.post("/register/terms/", {"agree": "1"})
         self.post("/register/contact/", {"email": email, "email_confirm": email})
+        # The address counts once the code mailed to it is typed back.
+        self.post("/register/verify-email/", {"code": mailed_code(email)})
         self.post("/register/questions/", REGISTRATION_QUESTIONS)
         return self.post(
             "/register/password/",
