@@ -63,7 +63,8 @@ def test_v16_4_2_the_app_role_reads_and_appends_audit_events_and_nothing_more(ap
         assert db.execute("SELECT count(*) FROM audit_auditevent").fetchone() == (1,)
         db.execute(
             "INSERT INTO audit_auditevent (created_at, tag, outcome, user_id, actor, "
-            "user_agent, detail) VALUES (now(), 'account:logout', '', '', '', '', '{}')"
+            "user_agent, detail, request_id) "
+            "VALUES (now(), 'account:logout', '', '', '', '', '{}', '')"
         )
         refused(db, "UPDATE audit_auditevent SET outcome = 'x'", "permission denied")
         refused(db, "DELETE FROM audit_auditevent", "permission denied")
