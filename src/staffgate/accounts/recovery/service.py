@@ -192,6 +192,37 @@ def begin_recovery(request, user_id: str) -> RecoveryState:
     return state
 
 
+def _auditor(request, key: str, policy: Policy, account_of, *, failure, refused=None):
+    """The audit of a charged recovery check: a refusal, or a failure that may set the lock.
+
+    ``account_of()`` is the account checked (``None`` for decoys), known once verified; the
+    lock mail is sent once, since later attempts are refused before reaching this point.
+    """
+
+    def audit(check: attempts.Check) -> None:
+        if check.refused:
+            record_event(
+                EventTag.Account.RECOVER_REFUSED,
+                request=request,
+                user_id=key,
+                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
+                detail=refused,
+            )
+            return
+        record_event(
+            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
+            request=request,
+            user_id=key,
+            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
+            detail={"attempt": check.attempt, **failure()},
+        )
+        account = account_of()
+        if check.locks and account is not None:
+            mail_account(account, "account_locked")
+
+    return audit
+
+
 def check_recovery_answers(
     user_id: str, given: list[str], policy: Policy, *, request=None
 ) -> RecoveryResult:
@@ -207,25 +238,13 @@ def check_recovery_answers(
         challenge = load_challenge(key)
         return _verify_answers(challenge, given)
 
-    def audit(check: attempts.Check) -> None:
-        if check.refused:
-            record_event(
-                EventTag.Account.RECOVER_REFUSED,
-                request=request,
-                user_id=key,
-                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
-            )
-            return
-        record_event(
-            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
-            request=request,
-            user_id=key,
-            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
-            detail={"attempt": check.attempt, "questions": "own" if challenge.account else "decoy"},
-        )
-        if check.locks and challenge.account is not None:
-            # Sent once: later attempts are refused before reaching this point.
-            mail_account(challenge.account, "account_locked")
+    audit = _auditor(
+        request,
+        key,
+        policy,
+        lambda: challenge.account,
+        failure=lambda: {"questions": "own" if challenge.account else "decoy"},
+    )
 
     check = attempts.charged_check(
         attempts.Series.RECOVERY, key, policy, verify, now=timeutil.now(), audit=audit
@@ -282,25 +301,14 @@ def check_same_as_current(
     def differs() -> bool:
         return not check_password(candidate, account.password)
 
-    def audit(check: attempts.Check) -> None:
-        if check.refused:
-            record_event(
-                EventTag.Account.RECOVER_REFUSED,
-                request=request,
-                user_id=key,
-                outcome=RecoveryOutcome.ACCOUNT_LOCKED.value,
-                detail={"stage": "password"},
-            )
-            return
-        record_event(
-            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
-            request=request,
-            user_id=key,
-            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
-            detail={"attempt": check.attempt, "stage": "password", "reason": "same_as_current"},
-        )
-        if check.locks:
-            mail_account(account, "account_locked")
+    audit = _auditor(
+        request,
+        key,
+        policy,
+        lambda: account,
+        refused={"stage": "password"},
+        failure=lambda: {"stage": "password", "reason": "same_as_current"},
+    )
 
     check = attempts.charged_check(
         attempts.Series.RECOVERY, key, policy, differs, now=timeutil.now(), audit=audit
