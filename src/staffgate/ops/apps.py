@@ -7,3 +7,8 @@ class OpsConfig(AppConfig):
     name = "staffgate.ops"
     label = "ops"
     verbose_name = "operations"
+
+    def ready(self):
+        from staffgate.ops import heartbeat, readiness
+
+        readiness.register_check("worker", heartbeat.check_worker)
