@@ -1,8 +1,9 @@
 """What ``staffgate worker`` does beside the task queue, each at its own pace, in a thread.
 
-The heartbeat (:mod:`staffgate.ops.heartbeat`). Each duty runs in a daemon thread with
-its own database connection, so a long task does not delay the beats. A failing run is
-logged and tried again later.
+The heartbeat (:mod:`staffgate.ops.heartbeat`) always; the roster drop folder
+(:mod:`staffgate.roster.dropfolder`) when ``STAFFGATE_ROSTER_DROP_DIR`` is set. Each duty
+runs in a daemon thread with its own database connection, so a long import does not
+delay the beats, nor a long task either. A failing run is logged and tried again later.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import close_old_connections
 
 from staffgate.ops.logs import get_logger
 
 log = get_logger("staffgate.worker")
+
+DROP_FOLDER_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,13 @@ def worker_duties() -> list[Duty]:
 
     worker = heartbeat.worker_name()
     duties = [Duty("heartbeat", heartbeat.beat_interval(), lambda: heartbeat.record_beat(worker))]
+    if settings.STAFFGATE_ROSTER_DROP_DIR:
+        from staffgate.roster import dropfolder
+
+        folder = settings.STAFFGATE_ROSTER_DROP_DIR
+        duties.append(
+            Duty("roster-drop-folder", DROP_FOLDER_SECONDS, lambda: dropfolder.scan(folder))
+        )
     return duties
 
 
