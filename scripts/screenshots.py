@@ -36,6 +36,7 @@ from tests.e2e.steps import (  # noqa: E402
     log_in,
     register,
 )
+from tests.e2e.week import seed_week  # noqa: E402
 
 VIEWPORT = {"width": 1024, "height": 768}
 
@@ -106,7 +107,7 @@ def photograph(browser, portal, folder: Path, language: str) -> list[Path]:
     expect_path(agent, f"/helpdesk/tickets/{reference}/")
     camera(agent, "helpdesk-ticket")
 
-    # The supervisors' dashboard: the week so far, charted (a few logins to chart first).
+    # The supervisors' dashboard: a week of the audit log, charted.
     for password in ("Wrong-password-1", "Wrong-password-2", PASSWORD, PASSWORD):
         log_in(new_page(), newcomer.employee_id, password, Visitor())
     supervisor = new_page()
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         steps.MAILBOX[:] = [portal.mails_to]  # registration reads the e-mail code
+        seed_week(portal)  # a week of events for the dashboard to chart
         try:
             written = []
             for language in args.languages:

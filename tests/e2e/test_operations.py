@@ -21,13 +21,19 @@ from tests.e2e.portal import (
     start_portal,
 )
 from tests.e2e.steps import PASSWORD, Visitor, helpdesk_log_in, log_in, register, submit
+from tests.e2e.week import seed_week
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+@pytest.fixture(scope="module")
+def week_of_events(portal):
+    seed_week(portal)
+
+
 @pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_the_supervisors_dashboard_is_accessible_in_three_languages(
-    new_page, audit, language, registered
+    new_page, audit, language, registered, week_of_events
 ):
     someone = new_page()
     assert log_in(someone, registered.employee_id, "Wrong-password-1", Visitor()) == (
@@ -41,6 +47,14 @@ def test_the_supervisors_dashboard_is_accessible_in_three_languages(
     expect(supervisor.locator("svg.chart")).to_have_count(5)
     failures = supervisor.locator('[data-total="chart-failures"]').first
     assert int(failures.text_content()) >= 1
+    # The seeded week is drawn: busy hours, the recovery locks, the most throttled network.
+    assert int(supervisor.locator('[data-total="chart-logins"]').first.text_content()) > 100
+    assert supervisor.locator('[data-figure="median-unlock-minutes"]').get_attribute(
+        "data-value"
+    ) not in ("", None)
+    expect(supervisor.locator('table[data-series="networks"] tr').nth(1)).to_contain_text(
+        "203.0.113.0/24"
+    )
     for summary in supervisor.locator("details > summary").all():
         summary.click()
     audit(supervisor, "helpdesk-dashboard-numbers-open")

@@ -70,5 +70,5 @@ def record_event(
         ip=event.ip,
         detail=event.detail,
     )
-    metrics.count_audit_event(str(event.tag), event.outcome, event.actor)
+    metrics.count_audit_event(str(event.tag), event.outcome, event.actor, event.detail)
     return event

@@ -273,6 +273,19 @@ STAFFGATE_METRICS_TOKEN = env.str("STAFFGATE_METRICS_TOKEN", "")
 STAFFGATE_METRICS_DIR = VAR_DIR / "metrics"
 # A full roster import that would remove more than this share of people needs --force.
 STAFFGATE_ROSTER_MAX_REMOVALS = env.percentage("STAFFGATE_ROSTER_MAX_REMOVALS", 2.0)
+# A folder where HR drops roster files; the worker imports each and moves it to done/ or
+# failed/. Files are imported as the whole roster (--full) unless ..._DROP_FULL=0.
+STAFFGATE_ROSTER_DROP_DIR = env.str("STAFFGATE_ROSTER_DROP_DIR", "")
+STAFFGATE_ROSTER_DROP_FULL = env.bool("STAFFGATE_ROSTER_DROP_FULL", True)
+# A dropped file is left alone until it has not changed for this long (still being written).
+STAFFGATE_ROSTER_DROP_SETTLE_SECONDS = env.int(
+    "STAFFGATE_ROSTER_DROP_SETTLE_SECONDS", 30, minimum=0
+)
+# /readyz is unavailable when no background worker has beaten for this long (they beat
+# four times as often).
+STAFFGATE_WORKER_HEARTBEAT_TIMEOUT = env.int(
+    "STAFFGATE_WORKER_HEARTBEAT_TIMEOUT", 60, minimum=4, maximum=3600
+)
 
 # Single sign-on: staffgate is the OpenID Connect provider of the employer's applications
 # (django-oauth-toolkit), authorization code flow only. Without a signing key it is off.

@@ -64,3 +64,109 @@ class RosterImports:
                 if change in detail:
                     changes.add_metric([change], detail[change])
         yield changes
+
+
+class TaskQueue:
+    """The background queue (django-tasks' database backend), as the workers find it."""
+
+    def collect(self):
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from staffgate.core import timeutil
+
+        now = timeutil.now()
+        jobs = GaugeMetricFamily(
+            "staffgate_queue_jobs",
+            "Jobs in the background queue: due (waiting for a worker), scheduled (for later, "
+            "retries among them), running, failed (kept for inspection).",
+            labels=["state"],
+        )
+        oldest = GaugeMetricFamily(
+            "staffgate_queue_oldest_due_job_age_seconds",
+            "How long the oldest due job has waited for a worker (0 when none waits).",
+        )
+        retries = GaugeMetricFamily(
+            "staffgate_queue_retries_waiting",
+            "Back-channel logout deliveries waiting to be tried again (the app did not answer).",
+        )
+        try:
+            waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+            due = waiting.ready()
+            counts = {
+                "due": due.count(),
+                "scheduled": waiting.exclude(pk__in=due.values("pk")).count(),
+                "running": DBTaskResult.objects.running().count(),
+                "failed": DBTaskResult.objects.failed().count(),
+            }
+            # A job booked for no time in particular carries the latest date there is.
+            since = min(
+                (max(enqueued, run_after) if run_after <= now else enqueued
+                 for enqueued, run_after in due.values_list("enqueued_at", "run_after")),
+                default=now,
+            )  # fmt: skip
+            deliveries = waiting.filter(task_path=_logout_delivery_path()).values_list(
+                "args_kwargs", flat=True
+            )
+            retrying = sum(1 for arguments in deliveries if _attempt(arguments) > 1)
+        except DatabaseError:
+            return
+        for state, count in counts.items():
+            jobs.add_metric([state], count)
+        oldest.add_metric([], max(0.0, (now - since).total_seconds()))
+        retries.add_metric([], retrying)
+        yield jobs
+        yield oldest
+        yield retries
+
+
+def _logout_delivery_path() -> str:
+    from staffgate.oidc.tasks import deliver_logout_token
+
+    return deliver_logout_token.module_path
+
+
+def _attempt(arguments: dict) -> int:
+    """The attempt number of a back-channel delivery: its ``attempt`` argument (1 at first)."""
+    args = arguments.get("args") or []
+    attempt = (arguments.get("kwargs") or {}).get("attempt", args[4] if len(args) > 4 else 1)
+    return attempt if isinstance(attempt, int) else 1
+
+
+class AuditCounts:
+    """Counts of events that any process may write (the worker, commands), from the audit log."""
+
+    FAMILIES = {
+        EventTag.Sso.TOKENS_REVOKED: (
+            "staffgate_token_revocations",
+            "People whose app tokens were revoked, by reason (logout, not_eligible, "
+            "password change, the help desk …).",
+            "reason",
+        ),
+        EventTag.Sso.BACKCHANNEL_DELIVERED: (
+            "staffgate_backchannel_deliveries",
+            "Back-channel logout deliveries: delivered, or gave_up after the last retry.",
+            "result",
+        ),
+    }
+
+    def collect(self):
+        from staffgate.audit.models import AuditEvent
+
+        delivered, failed = EventTag.Sso.BACKCHANNEL_DELIVERED, EventTag.Sso.BACKCHANNEL_FAILED
+        try:
+            rows = list(
+                AuditEvent.objects.filter(tag__in=[EventTag.Sso.TOKENS_REVOKED, delivered, failed])
+                .order_by()
+                .values("tag", "outcome")
+                .annotate(count=Count("id"))
+            )
+        except DatabaseError:
+            return
+        families = {}
+        for tag, (name, documentation, label) in self.FAMILIES.items():
+            families[tag] = CounterMetricFamily(name, documentation, labels=[label])
+        families[failed] = families[delivered]
+        for row in rows:
+            families[row["tag"]].add_metric([row["outcome"]], row["count"])
+        yield from (families[tag] for tag in self.FAMILIES)

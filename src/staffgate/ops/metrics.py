@@ -7,9 +7,11 @@ imported before that variable is set: prometheus-client decides at import where
 values live, so everything that counts imports it lazily.
 
 Most counts come from the audit log's own stream of events, so each security event
-is counted once, in the same words: login and recovery outcomes by their code,
-locks set and lifted. Roster imports are read from the audit log itself at scrape
-time, since they run in a process of their own (``staffgate import-roster``).
+is counted once, in the same words: login, recovery and second-factor outcomes by their
+code, locks set and lifted, token refusals. Tokens issued and refreshed are counted from
+django-oauth-toolkit's ``app_authorized`` signal. What other processes do (roster
+imports, the worker's queue, revocations by the worker or a command) is read from the
+database at scrape time (:mod:`staffgate.ops.collectors`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,23 @@ HASH_WAITING = Gauge(
     "Hashes waiting for a free hash slot right now (all server processes).",
     multiprocess_mode="livesum",
 )
+FACTORS = Counter(
+    "staffgate_factor_outcomes",
+    "Second-factor codes typed at sign-in, by outcome code (right, code.invalid, login.locked, "
+    "account.locked).",
+    ["code"],
+)
+FACTOR_CHANGES = Counter(
+    "staffgate_factor_changes",
+    "Second factors added, removed or reset by the help desk, and recovery codes replaced.",
+    ["change"],
+)
+TOKENS = Counter(
+    "staffgate_token_outcomes",
+    "Token endpoint outcomes by code: issued (for a code), refreshed, refresh_refused (not "
+    "eligible any more), invalid_client, code_replayed.",
+    ["code"],
+)
 THROTTLE_REFUSALS = Counter(
     "staffgate_throttle_refusals",
     "Requests answered 429 because their address failed too often, by scope.",
@@ -72,14 +91,24 @@ LOCK_TAGS = {
     "account:recover:locked": "recovery",
 }
 UNLOCK = "account:unlock"
+FACTOR_CODE_TAGS = {"account:login:code_failure", "account:login:code_locked"}
+FACTOR_CHANGE_TAGS = {
+    "account:factor:added": "added",
+    "account:factor:removed": "removed",
+    "account:factor:reset": "reset",
+    "account:factor:recovery_codes": "recovery_codes",
+}
+TOKEN_REFUSAL_TAGS = {"sso:not_eligible", "sso:client:auth_failure", "sso:code:replayed"}
+GRANTS = {"authorization_code": "issued", "refresh_token": "refreshed"}
 
 
 def _code(tag: str, outcome: str) -> str:
     return outcome or tag.rsplit(":", 1)[-1]
 
 
-def count_audit_event(tag: str, outcome: str, actor: str = "") -> None:
+def count_audit_event(tag: str, outcome: str, actor: str = "", detail: dict | None = None) -> None:
     """Count one audit event in the metrics it belongs to."""
+    _count_factor_or_token(tag, outcome, detail or {})
     if tag in LOGIN_TAGS:
         LOGINS.labels(tag.split(":", 1)[0], _code(tag, outcome)).inc()
     elif tag == REGISTRATION_START:
@@ -97,6 +126,27 @@ def count_audit_event(tag: str, outcome: str, actor: str = "") -> None:
     elif tag == UNLOCK and outcome == "unlocked":
         # Only an unlock that cleared something lifts a lock; ``agent:…`` is the help desk.
         LOCKS_LIFTED.labels("helpdesk" if actor.startswith("agent:") else "cli").inc()
+
+
+def _count_factor_or_token(tag: str, outcome: str, detail: dict) -> None:
+    if tag == "account:login:code_success" or (
+        tag == "helpdesk:login:success" and detail.get("factor")
+    ):
+        FACTORS.labels("right").inc()
+    elif tag in FACTOR_CODE_TAGS:
+        FACTORS.labels(outcome).inc()
+    elif tag in FACTOR_CHANGE_TAGS:
+        FACTOR_CHANGES.labels(FACTOR_CHANGE_TAGS[tag]).inc()
+    elif tag in TOKEN_REFUSAL_TAGS and outcome != "authorize_refused":
+        TOKENS.labels(
+            "code_replayed" if tag == "sso:code:replayed" else outcome or tag.rsplit(":", 1)[-1]
+        ).inc()
+
+
+def count_tokens_issued(sender, request, token, **kwargs) -> None:
+    """django-oauth-toolkit's ``app_authorized``: the token endpoint gave an app its tokens."""
+    grant = request.POST.get("grant_type", "") if request is not None else ""
+    TOKENS.labels(GRANTS.get(grant, "issued")).inc()
 
 
 def count_throttle_refusal(scope: str) -> None:

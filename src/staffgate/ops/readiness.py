@@ -1,8 +1,8 @@
 """Is this server ready for traffic? The database, the cache when configured, the migrations.
 
 Each check returns ``None`` when its part is fine, otherwise a short word saying what is
-wrong. Other parts (the background worker's heartbeat) add theirs with
-:func:`register_check` from their app's ``ready()``.
+wrong. Other parts (the background worker's heartbeat, :mod:`staffgate.ops.heartbeat`)
+add theirs with :func:`register_check` from their app's ``ready()``.
 """
 
 from __future__ import annotations
@@ -17,13 +17,21 @@ from django.db import DatabaseError, connection
 log = logging.getLogger("staffgate.readiness")
 
 Check = Callable[[], str | None]
-_checks: dict[str, Check] = {}
+_checks: dict[str, tuple[Check, bool]] = {}
 _migrated = False
 
 
-def register_check(name: str, check: Check) -> None:
-    """Add a part to ``/readyz``: ``check()`` returns ``None`` when ready, else why not."""
-    _checks[name] = check
+def register_check(name: str, check: Check, *, needs_database: bool = True) -> None:
+    """Add a part to ``/readyz``: ``check()`` returns ``None`` when ready, else why not.
+
+    A check that ``needs_database`` is left out while the database or its migrations
+    are not ready, so that only the part at fault is named.
+    """
+    _checks[name] = (check, needs_database)
+
+
+def unregister_check(name: str) -> None:
+    _checks.pop(name, None)
 
 
 def check_database() -> str | None:
@@ -71,10 +79,12 @@ def run_checks() -> dict[str, str | None]:
     results: dict[str, str | None] = {"database": check_database()}
     if results["database"] is None:
         results["migrations"] = check_migrations()
+    database_ready = results["database"] is None and results["migrations"] is None
     if settings.STAFFGATE_CACHE_URL:
         results["cache"] = check_cache()
-    for name, check in _checks.items():
-        results[name] = check()
+    for name, (check, needs_database) in list(_checks.items()):
+        if database_ready or not needs_database:
+            results[name] = check()
     return results
 
 

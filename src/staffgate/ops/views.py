@@ -42,7 +42,7 @@ def metrics_view(request):
         generate_latest,
     )
 
-    from staffgate.ops.collectors import RosterImports
+    from staffgate.ops.collectors import AuditCounts, RosterImports, TaskQueue
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -52,7 +52,8 @@ def metrics_view(request):
     else:
         registry = CollectorRegistry()
         registry.register(_Default(REGISTRY))
-    registry.register(RosterImports())
+    for collector in (RosterImports(), TaskQueue(), AuditCounts()):
+        registry.register(collector)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 

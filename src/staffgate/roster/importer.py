@@ -77,6 +77,7 @@ def import_roster(
     full: bool = False,
     force: bool = False,
     max_removals: float | None = None,
+    source: str = "",
 ) -> ImportReport:
     """Import a roster CSV (a path or a binary file): all of it, or nothing.
 
@@ -90,6 +91,7 @@ def import_roster(
     (kept and marked removed, each audited, their sessions ended). When that would
     remove more than ``max_removals`` percent of the roster (default:
     ``STAFFGATE_ROSTER_MAX_REMOVALS``) nothing is written unless ``force``.
+    ``source`` (a file's name) is noted in the audit event.
     """
     if max_removals is None:
         from django.conf import settings
@@ -107,13 +109,13 @@ def import_roster(
                 rows, dry_run=dry_run, errors=errors.in_line_order(), error_count=errors.count
             )
         else:
-            report = _apply(staging, rows, dry_run, full, force, max_removals, actor)
+            report = _apply(staging, rows, dry_run, full, force, max_removals, actor, source)
     if not report.ok and not dry_run:
-        _audit(report, actor)
+        _audit(report, actor, source)
     return report
 
 
-def _apply(staging, rows, dry_run, full, force, max_removals, actor) -> ImportReport:
+def _apply(staging, rows, dry_run, full, force, max_removals, actor, source) -> ImportReport:
     missing, present = staging.count_missing() if full else (0, 0)
     if full and not force and not removal_allowed(missing, present, max_removals):
         return ImportReport(
@@ -130,7 +132,7 @@ def _apply(staging, rows, dry_run, full, force, max_removals, actor) -> ImportRe
         report = ImportReport(
             rows, created, updated, full=full, removed=len(removed_ids), present=present
         )
-        _audit(report, actor)
+        _audit(report, actor, source)
         if removed_ids:
             from staffgate.roster.removal import people_removed
 
@@ -141,7 +143,7 @@ def _apply(staging, rows, dry_run, full, force, max_removals, actor) -> ImportRe
     return report
 
 
-def _audit(report: ImportReport, actor: str) -> None:
+def _audit(report: ImportReport, actor: str, source: str = "") -> None:
     # Counts only: the audit log never holds a roster row's personal data.
     from staffgate.audit.services import record_event
 
@@ -154,10 +156,11 @@ def _audit(report: ImportReport, actor: str) -> None:
         }
         if report.full:
             detail |= {"full": True, "removed": report.removed}
-        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="imported", detail=detail)
     elif report.removals_refused:
         detail = {"rows": report.rows, "would_remove": report.removed, "roster": report.present}
-        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="refused", detail=detail)
     else:
         detail = {"rows": report.rows, "errors": report.error_count}
-        record_event(EventTag.Roster.IMPORT, actor=actor, outcome="rejected", detail=detail)
+    if source:
+        detail["file"] = source
+    outcome = "imported" if report.ok else "refused" if report.removals_refused else "rejected"
+    record_event(EventTag.Roster.IMPORT, actor=actor, outcome=outcome, detail=detail)

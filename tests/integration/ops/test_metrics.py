@@ -199,3 +199,182 @@ def test_a_full_import_shows_in_the_roster_metrics(tmp_path, settings):
     assert value(text, "staffgate_roster_imports_total", result="refused") == 1
     assert value(text, "staffgate_roster_last_import_people", change="removed") == 1
     assert value(text, "staffgate_roster_last_import_people", change="unchanged") == 2
+
+
+SEED_ACCOUNT = """
+import json
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from staffgate.accounts.models import Account
+from staffgate.factors import crypto, totp
+from staffgate.factors.models import TotpFactor
+from staffgate.oidc.registry import add_app
+from staffgate.roster.models import Person
+
+person = Person.objects.get(employee_id={employee_id!r})
+now = timezone.now()
+account = Account.objects.create(
+    person=person, user_id=person.employee_id, password=make_password({password!r}),
+    email="metrics@example.com", language="en", terms_version="2026-01",
+    terms_accepted_at=now, registered_at=now, password_changed_at=now,
+)
+key = totp.new_key()
+TotpFactor.objects.create(user=account, name="Phone", confirmed=True,
+                          encrypted_key=crypto.encrypt(key))
+app = add_app("Benefits", redirect_uris=[{redirect!r}], first_party=True)
+print(json.dumps({{"key": totp.base32_key(key), "client_id": app.client_id,
+                  "client_secret": app.client_secret}}))
+"""
+
+
+def test_two_workers_report_the_exact_counts_of_factor_codes_and_tokens(tmp_path):
+    import base64
+    import json
+    import subprocess
+
+    import pyotp
+    import requests
+
+    from tests.e2e.portal import STAFFGATE
+    from tests.integration.oidc.browser import Browser
+    from tests.oidc_client import s256
+
+    redirect = "http://127.0.0.1:9/callback"
+    env = {"STAFFGATE_METRICS_NETWORKS": "127.0.0.1/32", "STAFFGATE_MFA": "optional"}
+    with start_portal(tmp_path, people_count=2, workers=2, env_overrides=env) as portal:
+        base = portal.base_url
+        person = portal.people[0]
+        seeded = subprocess.run(
+            [STAFFGATE, "shell", "-c",
+             SEED_ACCOUNT.format(employee_id=person.employee_id, password=PASSWORD,
+                                 redirect=redirect)],
+            env=portal.env, capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+
+        # The code step: one wrong code, then the right one.
+        browser = Browser(base)
+        browser.log_in(person.employee_id, PASSWORD)
+        assert browser.location().endswith("/login/verify/")
+        wrong = f"{(int(pyotp.TOTP(seed['key']).now()) + 1) % 1000000:06d}"
+        assert browser.post("/login/verify/", {"code": wrong}).status_code == 200
+        browser.post("/login/verify/", {"code": pyotp.TOTP(seed["key"]).now()})
+        assert browser.last.status_code == 302 and browser.location() == base + "/"
+
+        # An app gets tokens for a code, refreshes them twice; one request has a bad secret.
+        verifier = "v" * 50
+        browser.get(
+            "/o/authorize/?"
+            + requests.compat.urlencode({
+                "response_type": "code", "client_id": seed["client_id"],
+                "redirect_uri": redirect, "scope": "openid", "state": "s", "nonce": "n",
+                "code_challenge": s256(verifier), "code_challenge_method": "S256",
+            })
+        )  # fmt: skip
+        assert browser.last.status_code == 302, browser.last.text[:300]
+        code = requests.utils.urlparse(browser.location()).query.split("code=")[1].split("&")[0]
+        secret = base64.b64encode(f"{seed['client_id']}:{seed['client_secret']}".encode())
+        basic = {"Authorization": "Basic " + secret.decode()}
+
+        def token(fields, headers=basic):
+            return requests.post(base + "/o/token/", data=fields, headers=headers, timeout=30)
+
+        issued = token({"grant_type": "authorization_code", "code": code,
+                        "redirect_uri": redirect, "code_verifier": verifier})  # fmt: skip
+        assert issued.status_code == 200, issued.text
+        refresh = issued.json()["refresh_token"]
+        for _ in range(2):
+            refreshed = token({"grant_type": "refresh_token", "refresh_token": refresh})
+            assert refreshed.status_code == 200, refreshed.text
+            refresh = refreshed.json()["refresh_token"]
+        bad = base64.b64encode(f"{seed['client_id']}:not-the-secret".encode()).decode()
+        refused = token(
+            {"grant_type": "refresh_token", "refresh_token": refresh},
+            headers={"Authorization": "Basic " + bad},
+        )
+        assert refused.status_code == 401
+
+        for _ in range(6):  # either worker may answer: each must hold all the counts
+            status, text = scrape(base)
+            assert status == 200
+            assert value(text, "staffgate_factor_outcomes_total", code="code.invalid") == 1
+            assert value(text, "staffgate_factor_outcomes_total", code="right") == 1
+            assert value(text, "staffgate_token_outcomes_total", code="issued") == 1
+            assert value(text, "staffgate_token_outcomes_total", code="refreshed") == 2
+            assert value(text, "staffgate_token_outcomes_total", code="invalid_client") == 1
+            assert value(text, "staffgate_login_outcomes_total", entry="account",
+                         code="signed_in") == 0  # fmt: skip
+            assert value(text, "staffgate_queue_jobs", state="due") == 0
+
+
+@pytest.mark.django_db
+def test_the_queue_revocations_and_deliveries_are_read_from_the_database(settings):
+    import datetime as dt
+
+    from django_tasks_db.models import DBTaskResult
+
+    from staffgate.core import timeutil
+    from staffgate.oidc.tasks import deliver_logout_token
+
+    settings.STAFFGATE_METRICS_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    now = timeutil.now()
+    first = deliver_logout_token.enqueue(1, "subject", "sid", "https://portal")
+    deliver_logout_token.using(run_after=now - dt.timedelta(seconds=30)).enqueue(
+        1, "subject", "sid", "https://portal", 2
+    )
+    deliver_logout_token.using(run_after=now + dt.timedelta(minutes=5)).enqueue(
+        2, "subject", "sid", "https://portal", 3
+    )
+    DBTaskResult.objects.filter(pk=first.id).update(enqueued_at=now - dt.timedelta(seconds=600))
+    for reason in ("not_eligible", "not_eligible", "logout"):
+        record_event("sso:tokens:revoked", user_id="0000001", outcome=reason)
+    record_event("sso:backchannel:delivered", outcome="delivered", detail={"attempt": 2})
+    record_event("sso:backchannel:failed", outcome="gave_up", detail={"attempt": 8})
+
+    text = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+    assert value(text, "staffgate_queue_jobs", state="due") == 2
+    assert value(text, "staffgate_queue_jobs", state="scheduled") == 1
+    assert value(text, "staffgate_queue_jobs", state="running") == 0
+    assert value(text, "staffgate_queue_retries_waiting") == 2
+    assert 600 <= value(text, "staffgate_queue_oldest_due_job_age_seconds") < 900
+    assert value(text, "staffgate_token_revocations_total", reason="not_eligible") == 2
+    assert value(text, "staffgate_token_revocations_total", reason="logout") == 1
+    assert value(text, "staffgate_backchannel_deliveries_total", result="delivered") == 1
+    assert value(text, "staffgate_backchannel_deliveries_total", result="gave_up") == 1
+
+    # A worker takes the jobs that are due; the one for later waits, beside the daily
+    # expire-access the worker books.
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    # In this test's transaction: the worker's closing of stale connections is left out.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--batch", verbosity=0)
+    text = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+    assert value(text, "staffgate_queue_jobs", state="due") == 0
+    assert value(text, "staffgate_queue_jobs", state="scheduled") == 2
+    assert value(text, "staffgate_queue_oldest_due_job_age_seconds") == 0
+
+
+@pytest.mark.django_db
+def test_factor_changes_and_token_refusals_are_counted(settings):
+    settings.STAFFGATE_METRICS_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    before = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+    record_event("account:factor:added", user_id="0000001", outcome="added")
+    record_event("account:factor:reset", user_id="0000001", outcome="reset", actor="agent:sam")
+    record_event("sso:not_eligible", user_id="0000001", outcome="refresh_refused")
+    record_event("sso:not_eligible", user_id="0000001", outcome="authorize_refused")
+    record_event("sso:code:replayed", user_id="0000001", outcome="tokens_revoked")
+    record_event("account:login:code_locked", user_id="0000001", outcome="login.locked")
+    after = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+
+    def grew(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("staffgate_factor_changes_total", change="added") == 1
+    assert grew("staffgate_factor_changes_total", change="reset") == 1
+    assert grew("staffgate_token_outcomes_total", code="refresh_refused") == 1
+    assert grew("staffgate_token_outcomes_total", code="authorize_refused") == 0
+    assert grew("staffgate_token_outcomes_total", code="code_replayed") == 1
+    assert grew("staffgate_factor_outcomes_total", code="login.locked") == 1

@@ -1,7 +1,9 @@
-"""/readyz: ready only when the database, the cache and the migrations are; /healthz is liveness."""
+"""/readyz: ready only when the database, the cache, the migrations and a worker are;
+/healthz is liveness."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,7 +14,8 @@ import urllib.request
 import pytest
 from django.core.management import call_command
 
-from staffgate.ops import readiness
+from staffgate.core import timeutil
+from staffgate.ops import heartbeat, readiness
 from tests.e2e.portal import STAFFGATE, free_port
 
 
@@ -57,14 +60,73 @@ def served_status(tmp_path, database_url: str, path: str = "/readyz") -> tuple[i
         log.close()
 
 
+@pytest.fixture
+def beating_worker():
+    """A worker that beat just now."""
+    heartbeat.record_beat("worker-host:4242")
+
+
 @pytest.mark.django_db
-def test_readyz_answers_ok_when_every_part_is_ready(client):
+def test_readyz_answers_ok_when_every_part_is_ready(client, beating_worker):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "migrations": "ok"},
+        "checks": {"database": "ok", "migrations": "ok", "worker": "ok"},
     }
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_worker_when_none_ever_beat(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["worker"]
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "worker": "no heartbeat",
+    }
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_worker_when_it_has_not_beaten_for_60_seconds(client):
+    now = timeutil.now()
+    heartbeat.record_beat("worker-host:1", now=now - dt.timedelta(seconds=59))
+    assert client.get("/readyz").status_code == 200
+    heartbeat.record_beat("worker-host:1", now=now - dt.timedelta(seconds=61))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["worker"]
+    assert response.json()["checks"]["worker"] == "no heartbeat for 61 s"
+    # Beating again, it is ready again.
+    heartbeat.record_beat("worker-host:1")
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_one_beating_worker_among_several_is_enough(client, settings):
+    now = timeutil.now()
+    heartbeat.record_beat("host-a:1", now=now - dt.timedelta(minutes=30))  # stopped
+    heartbeat.record_beat("host-b:7", now=now - dt.timedelta(seconds=5))
+    assert client.get("/readyz").status_code == 200
+    # The timeout is a setting.
+    settings.STAFFGATE_WORKER_HEARTBEAT_TIMEOUT = 4
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["failing"] == ["worker"]
+
+
+@pytest.mark.django_db
+def test_workers_gone_for_a_day_are_forgotten(client):
+    from staffgate.ops.models import WorkerHeartbeat
+
+    now = timeutil.now()
+    heartbeat.record_beat("host-a:1", now=now - dt.timedelta(days=1, minutes=1))
+    heartbeat.record_beat("host-a:2", now=now - dt.timedelta(hours=23))
+    heartbeat.record_beat("host-b:3", now=now)
+    assert sorted(WorkerHeartbeat.objects.values_list("worker", flat=True)) == [
+        "host-a:2",
+        "host-b:3",
+    ]
 
 
 def test_readyz_names_the_database_when_postgresql_is_not_listening(tmp_path):
@@ -105,11 +167,14 @@ def test_readyz_names_the_migrations_when_one_is_rolled_back(client):
     finally:
         call_command("migrate", "audit", verbosity=0)
         readiness.forget_migrations()
+    heartbeat.record_beat("worker-host:4242")
     assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.django_db
-def test_readyz_checks_the_cache_when_one_is_configured(client, settings, monkeypatch):
+def test_readyz_checks_the_cache_when_one_is_configured(
+    client, settings, monkeypatch, beating_worker
+):
     settings.STAFFGATE_CACHE_URL = "redis://127.0.0.1:6379/15"
     from django.core.cache import cache
 
@@ -124,19 +189,23 @@ def test_readyz_checks_the_cache_when_one_is_configured(client, settings, monkey
 
 
 @pytest.mark.django_db
-def test_readyz_takes_the_checks_other_parts_register(client):
-    readiness.register_check("worker", lambda: "no heartbeat for 75 s")
+def test_readyz_takes_the_checks_other_parts_register(client, beating_worker):
+    readiness.register_check("mail relay", lambda: "refuses connections")
     try:
         response = client.get("/readyz")
     finally:
-        readiness._checks.pop("worker")
+        readiness.unregister_check("mail relay")
     assert response.status_code == 503
-    assert response.json()["failing"] == ["worker"]
-    assert response.json()["checks"]["worker"] == "no heartbeat for 75 s"
+    assert response.json()["failing"] == ["mail relay"]
+    assert response.json()["checks"]["mail relay"] == "refuses connections"
+    assert response.json()["checks"]["worker"] == "ok"
+    assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.django_db
-def test_probes_and_scrapes_are_answered_over_plain_http_when_pages_redirect(settings):
+def test_probes_and_scrapes_are_answered_over_plain_http_when_pages_redirect(
+    settings, beating_worker
+):
     from django.test import Client
 
     settings.SECURE_SSL_REDIRECT = True

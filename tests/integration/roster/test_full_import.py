@@ -138,3 +138,63 @@ def test_a_full_file_with_errors_removes_nobody(tmp_path):
             stderr=io.StringIO(),
         )  # fmt: skip
     assert Person.objects.filter(removed_at__isnull=False).count() == 0
+
+
+def signed_in_at_app(make_account, employee_id, app=None):
+    """A person signed in at the portal and at an app, holding the app's tokens."""
+    from django.test import Client
+
+    from tests.oidc_client import AppClient
+
+    account = make_account(person=Person.objects.get(employee_id=employee_id))
+    browser = Client()
+    assert login(browser, account.user_id, PASSWORD).status_code == 302
+    if app is None:
+        app = AppClient.register(browser, backchannel_logout_uri="https://app.example.com/bc")
+    else:
+        app = AppClient(browser, app.app)
+    tokens = app.token(Client(), app.code()).json()
+    assert "refresh_token" in tokens
+    return account, app, tokens
+
+
+def test_a_full_import_revokes_the_removed_peoples_app_tokens_and_tells_the_apps(
+    tmp_path, make_account
+):
+    from django.test import Client
+    from django_tasks_db.models import DBTaskResult
+    from oauth2_provider.models import RefreshToken, get_application_model
+
+    from staffgate.oidc.models import SignIn
+    from staffgate.oidc.tasks import deliver_logout_token
+
+    run(roster_file(tmp_path, IDS))
+    leaving, app, leaving_tokens = signed_in_at_app(make_account, IDS[0])
+    staying, _, staying_tokens = signed_in_at_app(make_account, IDS[5], app)
+
+    # Refused over the threshold: nobody loses anything.
+    with pytest.raises(CommandError, match="would remove 3 of the 100"):
+        run(roster_file(tmp_path, IDS[3:]), "--full")
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 2
+    assert not AuditEvent.objects.filter(tag="sso:tokens:revoked").exists()
+
+    run(roster_file(tmp_path, IDS[2:]), "--full")
+    # The removed person's refresh token no longer works, nor their access token; the
+    # person who stays keeps theirs.
+    refused = app.refresh(Client(), leaving_tokens["refresh_token"])
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert app.userinfo(Client(), leaving_tokens["access_token"]).status_code == 401
+    assert app.userinfo(Client(), staying_tokens["access_token"]).status_code == 200
+    assert app.refresh(Client(), staying_tokens["refresh_token"]).status_code == 200
+    assert not RefreshToken.objects.filter(user=leaving, revoked__isnull=True).exists()
+    assert SignIn.objects.get(account=leaving).ended_at is not None
+    assert SignIn.objects.get(account=staying).ended_at is None
+    # Audited: the removal, the revocation; and the app is told by back-channel logout.
+    assert AuditEvent.objects.filter(tag="roster:person:removed", user_id=IDS[0]).exists()
+    revoked = AuditEvent.objects.filter(tag="sso:tokens:revoked")
+    assert [event.user_id for event in revoked] == [leaving.user_id]
+    assert revoked[0].detail["refresh_tokens"] >= 1 and revoked[0].detail["apps"] == 1
+    deliveries = DBTaskResult.objects.filter(task_path=deliver_logout_token.module_path)
+    assert deliveries.count() == 1
+    application = get_application_model().objects.get(client_id=app.app.client_id)
+    assert deliveries.get().args_kwargs["args"][0] == application.pk

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from staffgate.oidc.expiry import schedule_daily
+from staffgate.ops.background import run_duties_once, start_duties
 
 
 class Command(BaseCommand):
@@ -16,6 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         schedule_daily()
+        # The heartbeat /readyz checks, and the roster drop folder when there is one.
+        if options["batch"]:
+            run_duties_once()
+        else:
+            start_duties()
         arguments = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             arguments.append("--batch")
