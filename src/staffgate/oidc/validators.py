@@ -70,8 +70,11 @@ class PortalValidator(OAuth2Validator):
         if sign_in is not None:
             data["auth_time"] = int(sign_in.auth_time.timestamp())
             data["sid"] = sign_in.sid
-        data["amr"] = claims.AMR
-        data["acr"] = claims.ACR
+            data["amr"] = sign_in.amr.split()
+            data["acr"] = sign_in.acr
+        else:  # only a sign-in made before methods were recorded: a password
+            data["amr"] = [claims.PASSWORD]
+            data["acr"] = claims.ACR_PASSWORD
         return data, expires
 
     @staticmethod
@@ -94,6 +97,8 @@ class PortalValidator(OAuth2Validator):
             sid=request.portal_sid,
             issuer=self.get_oidc_issuer_endpoint(request),
             auth_time=request.portal_auth_time,
+            amr=" ".join(request.portal_amr),
+            acr=claims.acr_of(request.portal_amr),
         )
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):

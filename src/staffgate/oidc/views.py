@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
+import time
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
@@ -27,11 +29,15 @@ from staffgate.core import language
 from staffgate.core.middleware import public_for
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.oidc import access
+from staffgate.factors.enrolment import factor_follows
+from staffgate.factors.methods import amr_for
+from staffgate.oidc import access, claims
 from staffgate.oidc.logout import sid_of_session
 from staffgate.oidc.validators import auth_time_of
 
 DISCOVERY_MAX_AGE = 3600
+# Set when an app asked for a fresh login: the login page then asks a signed-in person too.
+REAUTHENTICATE_KEY = "staffgate.oidc.reauthenticate"
 
 
 def scope_descriptions() -> dict[str, str]:
@@ -81,6 +87,55 @@ def allow_form_to_lead_to(response, uri: str | None):
     return response
 
 
+def prompts_of(request) -> set[str]:
+    return set(request.GET.get("prompt", "").split())
+
+
+def login_is_too_old(request) -> bool:
+    """True when the app's ``max_age`` is shorter than the time since the person logged in."""
+    try:
+        max_age = int(request.GET.get("max_age", ""))
+    except ValueError:
+        return False
+    started = request.session.get(sessions.STARTED_KEY) or 0
+    return max_age >= 0 and time.time() - started > max_age
+
+
+def needs_second_factor(request) -> bool:
+    """True when the app prefers a multi-factor sign-in (its first ``acr_values``), this
+    session was signed in with a password alone, and the person has a factor to show."""
+    wanted = request.GET.get("acr_values", "").split()[:1]
+    return (
+        wanted == [claims.ACR_MULTI_FACTOR]
+        and claims.MULTI_FACTOR not in amr_for(request.session)
+        and factor_follows(request.user)
+    )
+
+
+def fresh_login_next(full_path: str) -> str:
+    """Where a fresh login goes on to: the same request without what asked for it."""
+    parts = urlsplit(full_path)
+    query = [
+        (name, value)
+        for name, values in parse_qs(parts.query, keep_blank_values=True).items()
+        for value in values
+        if name != "max_age"
+    ]
+    kept = []
+    for name, value in query:
+        if name == "prompt":
+            value = " ".join(p for p in value.split() if p != "login")
+            if not value:
+                continue
+        kept.append((name, value))
+    return parts._replace(query=urlencode(kept)).geturl()
+
+
+def reauthentication_asked(request) -> bool:
+    """True (once) when an app's request sent this signed-in person to log in again."""
+    return bool(request.session.pop(REAUTHENTICATE_KEY, False))
+
+
 class AuthorizeView(dot.AuthorizationView):
     """The authorization endpoint: employees signed in at the portal, and eligible, only."""
 
@@ -90,10 +145,32 @@ class AuthorizeView(dot.AuthorizationView):
         if not oauth2_settings.OIDC_ENABLED:
             raise Http404
         if not signed_in_employee(request):
+            if "none" in prompts_of(request):
+                return self.handle_no_permission()  # login_required, to the app
             return redirect_to_login(request.get_full_path(), reverse("login"))
         if not access.may_sign_in(request.user):
             return not_eligible_response(request, request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # prompt=login is django-oauth-toolkit's; an old login or a missing second factor
+        # call for the same fresh login, once the request is known to be an app's.
+        if "login" not in prompts_of(request) and (
+            login_is_too_old(request) or needs_second_factor(request)
+        ):
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+            if "none" in prompts_of(request):
+                return self.handle_no_permission()
+            return self.handle_prompt_login()
+        return super().get(request, *args, **kwargs)
+
+    def handle_prompt_login(self):
+        """Ask for the password (and the factor) again, then carry on with the request."""
+        self.request.session[REAUTHENTICATE_KEY] = True
+        return redirect_to_login(fresh_login_next(self.request.get_full_path()), reverse("login"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -123,6 +200,7 @@ class AuthorizeView(dot.AuthorizationView):
             **credentials,
             "portal_sid": sid_of_session(request.session.session_key),
             "portal_auth_time": auth_time_of(request.session.get(sessions.STARTED_KEY)),
+            "portal_amr": amr_for(request.session) or [claims.PASSWORD],
         }
         result = super().create_authorization_response(request, scopes, credentials, allow)
         record_event(
@@ -159,6 +237,7 @@ class DiscoveryView(dot.ConnectDiscoveryInfoView):
                 "request_uri_parameter_supported": False,
                 "claims_parameter_supported": False,
                 "ui_locales_supported": [code for code, _name in settings.LANGUAGES],
+                "acr_values_supported": list(claims.ACR_VALUES),
             }
         )
         response.content = json.dumps(data).encode()
