@@ -86,6 +86,18 @@ class PortalValidator(OAuth2Validator):
             return SignIn.objects.filter(code_digest=claims.code_digest(request.code)).first()
         return None
 
+    # --- prompt=none ---------------------------------------------------------------------
+
+    def validate_silent_login(self, request):
+        # The authorization view lets in only people signed in at the portal; anyone else
+        # asking with prompt=none is answered login_required before this.
+        return True
+
+    def validate_silent_authorization(self, request):
+        # Without a page, only a first-party app can be allowed; another gets
+        # consent_required, and its next request without prompt=none asks (or remembers).
+        return bool(getattr(request.client, "skip_authorization", False))
+
     # --- Authorization codes ------------------------------------------------------------
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):

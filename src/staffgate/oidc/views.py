@@ -16,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
-from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
@@ -147,6 +147,12 @@ class AuthorizeView(dot.AuthorizationView):
         if not signed_in_employee(request):
             if "none" in prompts_of(request):
                 return self.handle_no_permission()  # login_required, to the app
+            if request.method == "GET":
+                # A request no app could have made is refused now, not after a login.
+                try:
+                    self.validate_authorization_request(request)
+                except OAuthToolkitError as error:
+                    return self.error_response(error, application=None)
             return redirect_to_login(request.get_full_path(), reverse("login"))
         if not access.may_sign_in(request.user):
             return not_eligible_response(request, request.user)
@@ -240,6 +246,7 @@ class DiscoveryView(dot.ConnectDiscoveryInfoView):
                 "acr_values_supported": list(claims.ACR_VALUES),
             }
         )
+        data["claims_supported"] = sorted(data["claims_supported"])
         response.content = json.dumps(data).encode()
         return public_for(response, DISCOVERY_MAX_AGE)
 
@@ -300,6 +307,12 @@ class LogoutView(dot.RPInitiatedLogoutView):
     """RP-initiated logout: ends the portal session, which signs the person out of every app."""
 
     template_name = "oidc/logout_confirm.html"
+
+    def get_request_application(self, id_token, client_id):
+        try:
+            return super().get_request_application(id_token, client_id)
+        except get_application_model().DoesNotExist:
+            raise InvalidOIDCClientError() from None  # an unknown client_id: a 400 page
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
