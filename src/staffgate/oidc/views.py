@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
 from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.settings import oauth2_settings
 
 from staffgate.accounts import sessions
@@ -283,6 +283,20 @@ class TokenView(dot.TokenView):
         if response.status_code == 401:
             throttle.hit(address)
         return response
+
+    def authorization_flow_token_response(self, request, *args, **kwargs):
+        try:
+            return super().authorization_flow_token_response(request, *args, **kwargs)
+        except get_access_token_model().DoesNotExist:
+            # The tokens just made were revoked before this answer: the same refresh token
+            # came again at that moment, which is reuse and revokes the whole family.
+            response = JsonResponse(
+                {"error": "invalid_grant", "error_description": "The token was revoked."},
+                status=400,
+            )
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+            return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
