@@ -1,5 +1,8 @@
 """Single sign-on in a real browser: the consent page of an app that is not first-party,
-in the three languages, checked with axe-core like every other page."""
+in the three languages, checked with axe-core like every other page; the example app
+signing a person in (the first time through the registration wizard) and signed out by
+back-channel logout; a separated person past their window refused, and the app holding
+their refresh token with it."""
 
 from __future__ import annotations
 
