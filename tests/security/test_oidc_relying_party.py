@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -105,7 +106,11 @@ def test_prompt_none_without_a_session_answers_login_required_to_the_app(browser
     response = AppClient(Client(), app.app).authorize(prompt="none", state="s-9")
     assert response.status_code == 302
     assert response["Location"].startswith(CALLBACK + "?")
-    assert query_of(response["Location"]) == {"error": "login_required", "state": "s-9"}
+    assert query_of(response["Location"]) == {
+        "error": "login_required",
+        "state": "s-9",
+        "iss": "http://testserver",
+    }
     # Signed in, the same request gets its code without a page.
     assert "code" in query_of(app.authorize(prompt="none")["Location"])
 
@@ -118,6 +123,32 @@ def test_prompt_none_where_consent_would_be_asked_answers_consent_required(brows
     returned = query_of(response["Location"])
     assert returned["error"] == "consent_required" and returned["state"] == "s-8"
     assert "code" not in returned
+
+
+def test_rfc9207_error_responses_carry_the_issuer_too(browser):
+    app = AppClient.register(browser)
+    partner = AppClient.register(browser, first_party=False, name="Partner")
+    form = {
+        "client_id": partner.app.client_id,
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid",
+        "state": "s-7",
+        "code_challenge": query_of(partner.authorize_url())["code_challenge"],
+        "code_challenge_method": "S256",
+    }
+    answers = {
+        "invalid_scope": app.authorize(scope="openid admin"),
+        "login_required": AppClient(Client(), app.app).authorize(prompt="none"),
+        "consent_required": partner.authorize(prompt="none"),
+        "access_denied": browser.post("/o/authorize/", {**form, "deny": "on"}),
+    }
+    for error, response in answers.items():
+        returned = query_of(response["Location"])
+        assert returned["error"] == error
+        assert returned["iss"] == "http://testserver", error
+    success = parse_qs(urlsplit(app.authorize()["Location"]).query)
+    assert success["iss"] == ["http://testserver"]  # once
 
 
 def test_an_unknown_client_or_a_wrong_secret_is_invalid_client():

@@ -131,6 +131,17 @@ def fresh_login_next(full_path: str) -> str:
     return parts._replace(query=urlencode(kept)).geturl()
 
 
+def with_issuer(url: str, issuer: str) -> str:
+    """An authorization response to an app, its error responses too, with ``iss``
+    (RFC 9207); django-oauth-toolkit adds it to successful ones only."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if "iss" in query or not {"code", "error"} & query.keys():
+        return url
+    joined = f"{parts.query}&" if parts.query else ""
+    return parts._replace(query=joined + urlencode({"iss": issuer})).geturl()
+
+
 def reauthentication_asked(request) -> bool:
     """True (once) when an app's request sent this signed-in person to log in again."""
     return bool(request.session.pop(REAUTHENTICATE_KEY, False))
@@ -172,6 +183,10 @@ class AuthorizeView(dot.AuthorizationView):
                 return self.handle_no_permission()
             return self.handle_prompt_login()
         return super().get(request, *args, **kwargs)
+
+    def redirect(self, redirect_to, application):
+        issuer = oauth2_settings.oidc_issuer(self.request)
+        return super().redirect(with_issuer(redirect_to, issuer), application)
 
     def handle_prompt_login(self):
         """Ask for the password (and the factor) again, then carry on with the request."""
