@@ -164,7 +164,8 @@ class AuthorizeView(dot.AuthorizationView):
                     self.validate_authorization_request(request)
                 except OAuthToolkitError as error:
                     return self.error_response(error, application=None)
-            return redirect_to_login(request.get_full_path(), reverse("login"))
+            # The login to come is fresh: prompt=login and max_age are met by it.
+            return redirect_to_login(fresh_login_next(request.get_full_path()), reverse("login"))
         if not access.may_sign_in(request.user):
             return not_eligible_response(request, request.user)
         return super().dispatch(request, *args, **kwargs)

@@ -157,3 +157,17 @@ def test_an_app_asking_for_mfa_gets_the_code_step_when_the_person_has_a_factor(
     )
     assert stepped_up["acr"] == "urn:staffgate:acr:mfa"
     assert "otp" in stepped_up["amr"]
+
+
+def test_a_visitor_asked_for_a_fresh_login_logs_in_once(live_server, app, make_account):
+    account = make_account()
+    browser = Browser(live_server.url)
+    claims = sign_in_at_app(
+        live_server.url,
+        app,
+        browser,
+        prompt="login",
+        max_age="0",
+        again=lambda next_url: browser.log_in(account.user_id, PASSWORD, next_url),
+    )
+    assert claims["amr"] == ["pwd"]
