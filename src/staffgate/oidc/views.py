@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -115,19 +115,12 @@ def needs_second_factor(request) -> bool:
 def fresh_login_next(full_path: str) -> str:
     """Where a fresh login goes on to: the same request without what asked for it."""
     parts = urlsplit(full_path)
-    query = [
-        (name, value)
-        for name, values in parse_qs(parts.query, keep_blank_values=True).items()
-        for value in values
-        if name != "max_age"
-    ]
     kept = []
-    for name, value in query:
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if name == "prompt":
             value = " ".join(p for p in value.split() if p != "login")
-            if not value:
-                continue
-        kept.append((name, value))
+        if name != "max_age" and not (name == "prompt" and not value):
+            kept.append((name, value))
     return parts._replace(query=urlencode(kept)).geturl()
 
 
