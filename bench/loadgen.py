@@ -6,7 +6,11 @@ passwords, wrong passwords and unknown IDs, either closed-loop (``--users`` jour
 at a time, as fast as the server answers: saturation) or open-loop (``--rate``
 journeys a second on a fixed schedule, whatever the server does: latency at a given
 load). ``python -m bench.loadgen get …`` requests one page over keep-alive
-connections, as logged-in people (``--login``) or anonymously.
+connections, as logged-in people (``--login``) or anonymously. ``python -m
+bench.loadgen sso …`` has logged-in people open an app registered with
+``--client-id``/``--client-secret`` again and again: the authorization request
+with PKCE, the code read from the redirect to the app, the code exchanged at the
+token endpoint with the app's secret, userinfo with the access token.
 
 It prints one JSON object: counts, rates, login-POST latencies, its own CPU use.
 No ID is ever locked by the bench: wrong passwords go to IDs taken in turn from
@@ -17,15 +21,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import hashlib
 import itertools
 import json
 import math
 import random
 import re
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bench import cpu
 from bench.common import PASSWORD, WRONG_PASSWORD, account_id, unknown_id
@@ -57,6 +64,8 @@ class Tally:
     pages: int = 0
     unexpected: dict[str, int] = field(default_factory=dict)
     post_latencies: list[float] = field(default_factory=list)
+    journeys: int = 0
+    journey_latencies: list[float] = field(default_factory=list)
     samples: list = field(default_factory=list)
 
     def inside(self, moment: float) -> bool:
@@ -229,6 +238,115 @@ async def pages(args, host, port, tally: Tally) -> None:
         connection.close()
 
 
+@dataclass
+class App:
+    """The app people open: its registration, and the requests its back end makes."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+    def basic_auth(self) -> dict[str, str]:
+        pair = f"{self.client_id}:{self.client_secret}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+async def send(connection: Connection, *args, **kwargs):
+    """A request; once more on a new connection when a kept-alive one turns out closed by
+    the server before it answered (its idle timeout), as HTTP clients do."""
+    reused = connection.writer is not None
+    try:
+        return await connection.request(*args, **kwargs)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        if not reused:
+            raise
+        return await connection.request(*args, **kwargs)
+
+
+async def open_app(browser: Connection, backend: Connection, app: App, tally: Tally) -> None:
+    """One signed-in person opening the app: authorize → code → token → userinfo."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    state = secrets.token_urlsafe(12)
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": app.redirect_uri,
+            "scope": "openid profile email",
+            "state": state,
+            "nonce": secrets.token_urlsafe(12),
+            "code_challenge": challenge.rstrip(b"=").decode(),
+            "code_challenge_method": "S256",
+        }
+    )
+    sent = time.perf_counter()
+    answer = await send(browser, "GET", "/o/authorize/?" + query)
+    location = answer.header("location")
+    if answer.status != 302 or not location.startswith(app.redirect_uri + "?"):
+        tally.odd(f"authorize: {answer.status} {location[:40]}")
+        return
+    # The browser is sent back to the app; the app's callback reads the code from it.
+    returned = parse_qs(urlsplit(location).query)
+    if returned.get("state") != [state] or "code" not in returned or "iss" not in returned:
+        tally.odd("authorize: redirect without code, state or iss")
+        return
+    token = await send(
+        backend,
+        "POST",
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": returned["code"][0],
+            "redirect_uri": app.redirect_uri,
+            "code_verifier": verifier,
+        },
+        headers=app.basic_auth(),
+    )
+    if token.status != 200:
+        tally.odd(f"token: {token.status}")
+        return
+    tokens = json.loads(token.body)
+    if "id_token" not in tokens or "refresh_token" not in tokens:
+        tally.odd("token: no ID token or refresh token")
+        return
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    info = await send(backend, "GET", "/o/userinfo/", headers=bearer)
+    done = time.perf_counter()
+    if info.status != 200 or b'"sub"' not in info.body:
+        tally.odd(f"userinfo: {info.status}")
+        return
+    if tally.inside(done):
+        tally.journeys += 1
+        tally.journey_latencies.append(done - sent)
+
+
+async def apps(args, host, port, tally: Tally) -> None:
+    """Closed loop: each logged-in person opens the app again as soon as it is open."""
+    app = App(args.client_id, args.client_secret, args.redirect_uri)
+    browsers = [await log_in(host, port, args.right_first + i) for i in range(args.users)]
+    tally.start = time.perf_counter() + args.warmup
+    tally.end = tally.start + args.duration
+
+    async def person(browser: Connection):
+        backend = Connection(host, port)  # the app's server: no cookies
+        opened = 0
+        while time.perf_counter() < tally.end:
+            opened += 1
+            if args.reconnect_every and opened % args.reconnect_every == 0:
+                browser.close()
+                backend.close()
+            try:
+                await open_app(browser, backend, app, tally)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                tally.odd(f"connection: {type(exc).__name__}")
+        backend.close()
+
+    await asyncio.gather(watch(args, tally), *(person(b) for b in browsers))
+    for browser in browsers:
+        browser.close()
+
+
 def cpu_use(tally: Tally) -> dict:
     """Cores used in the window by the server (with its database), the generator, the rest."""
     if len(tally.samples) != 2 or None in tally.samples:
@@ -246,12 +364,14 @@ def cpu_use(tally: Tally) -> dict:
         use["server_cpu_ms_per_post"] = 1000 * server / tally.posts
     if tally.pages:
         use["server_cpu_ms_per_page"] = 1000 * server / tally.pages
+    if tally.journeys:
+        use["server_cpu_ms_per_journey"] = 1000 * server / tally.journeys
     return use
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("login", "get"))
+    parser.add_argument("what", choices=("login", "get", "sso"))
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--users", type=int, default=8, help="journeys or connections at once")
     parser.add_argument("--rate", type=float, help="open loop: journeys started per second")
@@ -271,6 +391,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reconnect-every", type=int, default=25, help="get: requests per connection"
     )
+    parser.add_argument("--client-id", help="sso: the app's client ID")
+    parser.add_argument("--client-secret", help="sso: the app's client secret")
+    parser.add_argument("--redirect-uri", help="sso: the app's registered redirect URI")
     parser.add_argument("--watch-pid", type=int, help="the server's pid, to count its CPU")
     parser.add_argument("--watch-db", default="", help="PostgreSQL database to count too")
     args = parser.parse_args(argv)
@@ -283,12 +406,15 @@ def main(argv: list[str] | None = None) -> None:
     extra: dict = {}
     if args.what == "get":
         asyncio.run(pages(args, host, port, tally))
+    elif args.what == "sso":
+        asyncio.run(apps(args, host, port, tally))
     elif args.rate:
         extra = asyncio.run(open_loop(args, host, port, tally))
     else:
         asyncio.run(closed_loop(args, host, port, tally))
     wall = time.perf_counter() - now
     lat = tally.post_latencies
+    jl = tally.journey_latencies
     result = {
         "window_s": tally.end - tally.start,
         "posts": tally.posts,
@@ -298,6 +424,10 @@ def main(argv: list[str] | None = None) -> None:
         "signed_in": tally.signed_in,
         "pages": tally.pages,
         "pages_per_s": tally.pages / (tally.end - tally.start),
+        "journeys": tally.journeys,
+        "journeys_per_s": tally.journeys / (tally.end - tally.start),
+        "journey_p50_ms": 1000 * percentile(jl, 0.50) if jl else None,
+        "journey_p95_ms": 1000 * percentile(jl, 0.95) if jl else None,
         "post_p50_ms": 1000 * percentile(lat, 0.50) if lat else None,
         "post_p95_ms": 1000 * percentile(lat, 0.95) if lat else None,
         "post_p99_ms": 1000 * percentile(lat, 0.99) if lat else None,

@@ -8,7 +8,9 @@ For each database it creates a fresh database, migrates it, and then measures:
   database, served by a second server);
 * with 100,000 accounts: B (the hash bound) and L (login POSTs a second at saturation)
   in rounds, B before and after each L; login latency at 70% of L (open loop); H, the
-  home page against a bare view served by the same server.
+  home page against a bare view served by the same server; S, signed-in people opening
+  an app registered for single sign-on (authorize → code → token → userinfo), beside
+  that bare view.
 
 The server is ``staffgate serve`` (gunicorn, its default layout) with the production
 settings, and the load comes from ``bench.loadgen`` in its own process. Prints one table
@@ -54,6 +56,9 @@ SEQUENTIAL_PARTS = 4  # a warm-up and three measured turns on each roster size
 # Right passwords go to accounts 1…RIGHT_LAST; wrong ones to IDs above it, each used once.
 RIGHT_LAST = 50_000
 WRONG_BLOCK = 6_000
+# The bench's app: the load generator reads the code from its redirect, nothing listens.
+SSO_REDIRECT_URI = "http://127.0.0.1:9/bench/callback"
+SSO_LAUNCH_URL = "http://127.0.0.1:9/bench/"
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Timing:
     l_seconds: float = 10.0
     latency_seconds: float = 12.0
     h_seconds: float = 5.0
+    s_seconds: float = 10.0
     p50_seconds: float = 4.0
     users: int = 8
 
@@ -78,6 +84,7 @@ QUICK = Timing(
     l_seconds=5.0,
     latency_seconds=5.0,
     h_seconds=3.0,
+    s_seconds=5.0,
     p50_seconds=2.0,
 )
 
@@ -238,6 +245,10 @@ class Bench:
             self.base_env.pop(name, None)  # production hasher parameters, whatever the shell
         if args.hash_time_cost:  # an operator's raised cost, asked for on the command line
             self.base_env["STAFFGATE_ARGON2_TIME_COST"] = str(args.hash_time_cost)
+        # Single sign-on on, with a signing key of its own, as `make run` sets it up.
+        key_file = workdir / "var" / "oidc_key.pem"
+        self.run(sys.executable, "-m", "staffgate.oidc.keys", str(key_file), env=self.base_env)
+        self.base_env["STAFFGATE_OIDC_KEY_FILE"] = str(key_file)
         self.env = dict(self.base_env)
         self.servers: list[Server] = []
 
@@ -379,6 +390,7 @@ class Bench:
         result: dict = {"database": db.kind}
         log(f"{db.kind}: migrate")
         self.staffgate("migrate", "--noinput", "-v", "0")
+        app = self.register_app()  # on the home page too, as in a portal with single sign-on
 
         log(f"{db.kind}: import-roster of {t.import_rows:,} rows")
         url, _ = db.scratch_copy("import")
@@ -475,8 +487,36 @@ class Bench:
             "ratio": home["pages_per_s"] / per_bare,
             "session_ratio": session["pages_per_s"] / per_bare,
         }
+
+        log(f"{db.kind}: signed-in people opening an app (authorize → token → userinfo)")
+        result["sso"] = self.open_apps(server, app, per_bare)
         self.stop_servers()
         return result
+
+    def register_app(self) -> dict:
+        """The first-party app the bench's people open: its client ID and secret."""
+        return json.loads(
+            self.staffgate(
+                "add-app", "Bench app", "--redirect-uri", SSO_REDIRECT_URI,
+                "--scopes", "openid profile email", "--first-party",
+                "--launch-url", SSO_LAUNCH_URL, "--json",
+            )
+        )  # fmt: skip
+
+    def open_apps(self, server: Server, app: dict, bare_per_s: float) -> dict:
+        """S: journeys a second of logged-in people opening an app, and the bare view's
+        requests a second beside it (the same server, the same run)."""
+        t = self.timing
+        load = self.loadgen(
+            server,
+            "sso",
+            "--client-id", app["client_id"], "--client-secret", app["client_secret"],
+            "--redirect-uri", SSO_REDIRECT_URI,
+            "--users", str(t.users), "--warmup", "2", "--duration", str(t.s_seconds),
+            "--right-first", "1",
+        )  # fmt: skip
+        # Three requests reach the portal per journey: authorize, token, userinfo.
+        return {**load, "requests_per_bare": 3 * load["journeys_per_s"] / bare_per_s}
 
 
 def fmt(value, digits: int = 0) -> str:
@@ -575,6 +615,7 @@ def _unexpected(result: dict) -> int:
     """Answers the load generator did not expect (a lock, a 429, an error page…)."""
     parts = [*result["rounds"], result["latency"], result["small_roster"], result["large_roster"]]
     parts += [result["floor"], *(result["pages"][k] for k in ("home", "bare", "session"))]
+    parts += [result["sso"]]
     return sum(sum(part.get("unexpected", {}).values()) for part in parts)
 
 
@@ -622,6 +663,16 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
          lambda r: fmt(r["pages"]["ratio"], 2), "≥ 0.60", lambda r: r["pages"]["ratio"] >= 0.6),
         ("H_floor", "  floor: bare view + DB session ÷ bare",
          lambda r: fmt(r["pages"]["session_ratio"], 2), "", None),
+        ("S_open", "S signed-in person opening an app, journeys/s",
+         lambda r: fmt(r["sso"]["journeys_per_s"], 1), "", None),
+        ("S_latency", "  authorize → code → token → userinfo p50/p95 (ms)",
+         lambda r: _triple(r["sso"][f"journey_p{q}_ms"] for q in (50, 95)), "", None),
+        ("S_bare", "  its 3 requests/s ÷ bare view req/s (H)",
+         lambda r: fmt(r["sso"]["requests_per_bare"], 3), "", None),
+        ("S_cpu", "  server+DB CPU per journey (ms); secret verify share",
+         lambda r: f"{fmt(r['sso']['server_cpu_ms_per_journey'], 1)}; "
+         f"{fmt(r['hash']['verify_cpu_ms'] / r['sso']['server_cpu_ms_per_journey'], 2)}",
+         "", None),
         ("import_s", f"import-roster {import_rows:,} rows (s)",
          lambda r: fmt(r["import"]["seconds"], 1) if "seconds" in r["import"] else "FAILED",
          "≤ 120", lambda r: r["import"]["seconds"] <= 120),

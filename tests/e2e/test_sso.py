@@ -1,5 +1,8 @@
 """Single sign-on in a real browser: the consent page of an app that is not first-party,
-in the three languages, checked with axe-core like every other page."""
+in the three languages, checked with axe-core like every other page; the example app
+signing a person in (the first time through the registration wizard) and signed out by
+back-channel logout; a separated person past their window refused, and the app holding
+their refresh token with it."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -182,9 +186,59 @@ def test_a_person_opens_the_app_registers_and_is_signed_out_by_back_channel(
     expect(page.get_by_role("link", name="Sign in with staffgate")).to_be_visible()
 
 
+# RFC 7636's example: the verifier of the challenge these requests send.
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+
+
+def token_request(portal, fields: dict) -> tuple[int, dict]:
+    """The app's back end at the token endpoint: (status, JSON answer)."""
+    request = urllib.request.Request(
+        portal.base_url + "/o/token/", data=urllib.parse.urlencode(fields).encode()
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def test_a_separated_person_past_their_window_gets_the_clear_page(
     page, registered, audit, portal, partner_app
 ):
+    # Before: the person signed in to the partner app, which holds their refresh token.
+    codes = []
+    page.route(
+        CALLBACK + "*",
+        lambda route: (codes.append(route.request.url), route.fulfill(body="back in the app")),
+    )
+    assert log_in(page, registered.employee_id, PASSWORD, audit) is None
+    consent = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": partner_app,
+            "redirect_uri": CALLBACK,
+            "scope": "openid profile",
+            "state": "before",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    page.goto(f"/o/authorize/?{consent}")
+    submit(page, "allow")
+    page.wait_for_url(lambda url: url.startswith(CALLBACK))
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(codes[0]).query)["code"][0]
+    status, tokens = token_request(
+        portal,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "client_id": partner_app,
+            "code_verifier": VERIFIER,
+        },
+    )
+    assert status == 200 and tokens["refresh_token"]
+
     # HR separates the person three years ago: their access window has closed.
     csv_path = portal.folder / f"separated-{registered.employee_id}.csv"
     csv_path.write_text(
@@ -194,6 +248,16 @@ def test_a_separated_person_past_their_window_gets_the_clear_page(
         f"{registered.birth_year},{registered.country},separated,false,2020-03-01\n"
     )
     _run(["import-roster", str(csv_path)], portal.env)
+    # The app holding their refresh token is refused.
+    status, refused = token_request(
+        portal,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": partner_app,
+        },
+    )
+    assert status == 400 and refused["error"] == "invalid_grant"
     query = urllib.parse.urlencode(
         {
             "response_type": "code",

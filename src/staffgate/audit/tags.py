@@ -91,6 +91,7 @@ class EventTag:
         CODE_REPLAYED = "sso:code:replayed"
         CONSENT_DENIED = "sso:consent:denied"
         NOT_ELIGIBLE = "sso:not_eligible"
+        REFRESH_REUSED = "sso:refresh:reused"
         TOKENS_REVOKED = "sso:tokens:revoked"
 
     class Roster(enum.StrEnum):

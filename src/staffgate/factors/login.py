@@ -45,6 +45,10 @@ def sign_in(request, account: Account, *, next_url: str, entry: str = PORTAL):
     """After a right password: log in, or first ask for the second factor."""
     if begin_if_needed(request, account, next_url=next_url, entry=entry):
         return redirect("login-verify")
+    if request.user.is_authenticated:
+        # Logging in again (an app asked for a fresh login): the former session ends, with
+        # what was signed in from it, as when a factor step follows.
+        sessions.end_current_session(request)
     sessions.log_in(request, account)
     methods.record_methods(request.session, [methods.PASSWORD])
     return HttpResponseRedirect(next_url)

@@ -12,9 +12,16 @@ import datetime as dt
 import hashlib
 import hmac
 
-# RFC 8176: a password. The portal has one level of assurance: User ID and password.
-AMR = ["pwd"]
-ACR = "urn:staffgate:acr:password"
+# The two levels of assurance a sign-in can have, as ``acr`` values (OpenID Connect Core).
+ACR_PASSWORD = "urn:staffgate:acr:password"
+ACR_MULTI_FACTOR = "urn:staffgate:acr:mfa"
+ACR_VALUES = (ACR_PASSWORD, ACR_MULTI_FACTOR)
+PASSWORD, MULTI_FACTOR = "pwd", "mfa"  # RFC 8176 ``amr`` values
+
+
+def acr_of(amr: list[str]) -> str:
+    """The level of assurance of a sign-in made with the ``amr`` methods."""
+    return ACR_MULTI_FACTOR if MULTI_FACTOR in amr else ACR_PASSWORD
 
 
 def pairwise_subject(key: str, client_id: str, account_pk: int) -> str:

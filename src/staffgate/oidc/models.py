@@ -29,9 +29,9 @@ class AppProfile(models.Model):
 class SignIn(models.Model):
     """One authorization code issued to an app, and the tokens it was exchanged for.
 
-    It carries the portal session (``sid``) and its login time into the ID tokens,
-    tells which apps to notify when that session ends, and lets a replayed code
-    revoke what the code issued.
+    It carries the portal session (``sid``), its login time and the methods it was
+    signed in with into the ID tokens, tells which apps to notify when that session
+    ends, and lets a replayed code revoke what the code issued.
     """
 
     code_digest = models.CharField(max_length=64, unique=True)
@@ -47,6 +47,10 @@ class SignIn(models.Model):
     # The issuer the app was told, so a logout token made later by the worker matches it.
     issuer = models.CharField(max_length=300)
     auth_time = models.DateTimeField()
+    # How the portal session was signed in (RFC 8176 ``amr`` values, space separated) and
+    # the level of assurance that makes, both told to the app in its ID tokens.
+    amr = models.CharField(max_length=100, default="pwd")
+    acr = models.CharField(max_length=100, default="urn:staffgate:acr:password")
     created_at = models.DateTimeField(auto_now_add=True)
     redeemed_at = models.DateTimeField(null=True, blank=True)
     token_family = models.UUIDField(null=True, blank=True, db_index=True)

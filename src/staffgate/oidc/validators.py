@@ -7,6 +7,7 @@ import hashlib
 
 from oauth2_provider.models import get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
@@ -27,6 +28,14 @@ RELEASED_CLAIMS = (
     *EMPLOYEE_CLAIMS,
 )
 ID_TOKEN_ONLY_CLAIMS = ("auth_time", "amr", "acr", "sid")
+
+
+class RefreshTokenReused(Exception):
+    """A refresh token already rotated by a request running at the same moment."""
+
+    def __init__(self, family):
+        super().__init__(family)
+        self.family = family
 
 
 def subject_of(client_id: str, account) -> str:
@@ -70,8 +79,11 @@ class PortalValidator(OAuth2Validator):
         if sign_in is not None:
             data["auth_time"] = int(sign_in.auth_time.timestamp())
             data["sid"] = sign_in.sid
-        data["amr"] = claims.AMR
-        data["acr"] = claims.ACR
+            data["amr"] = sign_in.amr.split()
+            data["acr"] = sign_in.acr
+        else:  # only a sign-in made before methods were recorded: a password
+            data["amr"] = [claims.PASSWORD]
+            data["acr"] = claims.ACR_PASSWORD
         return data, expires
 
     @staticmethod
@@ -82,6 +94,18 @@ class PortalValidator(OAuth2Validator):
         if getattr(request, "code", None):
             return SignIn.objects.filter(code_digest=claims.code_digest(request.code)).first()
         return None
+
+    # --- prompt=none ---------------------------------------------------------------------
+
+    def validate_silent_login(self, request):
+        # The authorization view lets in only people signed in at the portal; anyone else
+        # asking with prompt=none is answered login_required before this.
+        return True
+
+    def validate_silent_authorization(self, request):
+        # Without a page, only a first-party app can be allowed; another gets
+        # consent_required, and its next request without prompt=none asks (or remembers).
+        return bool(getattr(request.client, "skip_authorization", False))
 
     # --- Authorization codes ------------------------------------------------------------
 
@@ -94,6 +118,8 @@ class PortalValidator(OAuth2Validator):
             sid=request.portal_sid,
             issuer=self.get_oidc_issuer_endpoint(request),
             auth_time=request.portal_auth_time,
+            amr=" ".join(request.portal_amr),
+            acr=claims.acr_of(request.portal_amr),
         )
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
@@ -114,7 +140,18 @@ class PortalValidator(OAuth2Validator):
             )
         return False
 
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        try:
+            return super().save_bearer_token(token, request, *args, **kwargs)
+        except RefreshTokenReused as reused:
+            # After the rotation's transaction is undone, so that the revocation stays.
+            get_refresh_token_model().revoke_family(reused.family)
+            self._audit_reuse(request.client, getattr(request.user, "user_id", ""))
+            raise errors.InvalidGrantError(request=request) from None
+
     def _save_bearer_token(self, token, request, *args, **kwargs):
+        if request.grant_type == "refresh_token":
+            self._claim_refresh_token(request)
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and token.get("refresh_token"):
             checksum = hashlib.sha256(token["refresh_token"].encode()).hexdigest()
@@ -128,10 +165,48 @@ class PortalValidator(OAuth2Validator):
                 redeemed_at=timeutil.now(), token_family=family
             )
 
+    @staticmethod
+    def _claim_refresh_token(request) -> None:
+        """Make the presented refresh token this request's alone before rotating it.
+
+        The check that it is live ran before, outside this transaction: two requests with
+        the same token (the app and a thief) could both pass it. A conditional UPDATE is
+        exact on both databases (a row lock on PostgreSQL, the write lock on SQLite): the
+        second request finds the token rotated, which is reuse."""
+        instance = getattr(request, "refresh_token_instance", None)
+        if instance is None:
+            return
+        claimed = (
+            get_refresh_token_model()
+            .objects.filter(pk=instance.pk, revoked__isnull=True)
+            .update(updated=timeutil.now())
+        )
+        if not claimed:
+            raise RefreshTokenReused(instance.token_family)
+
+    @staticmethod
+    def _audit_reuse(client, user_id: str | None) -> None:
+        record_event(
+            EventTag.Sso.REFRESH_REUSED,
+            user_id=user_id or "",
+            outcome="family_revoked",
+            detail={"app": client.name},
+        )
+
     # --- Eligibility, at every use of a token -------------------------------------------
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            checksum = hashlib.sha256(refresh_token.encode()).hexdigest()
+            reused = (
+                get_refresh_token_model()
+                .objects.filter(token_checksum=checksum, application=client)
+                .exclude(revoked=None)
+                .values_list("user__user_id", flat=True)
+                .first()
+            )
+            if reused is not None:  # a rotated or revoked token presented again
+                self._audit_reuse(client, reused)
             return False
         if access.may_sign_in(request.user):
             return True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
+import time
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -15,7 +16,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
-from oauth2_provider.models import get_application_model
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.settings import oauth2_settings
 
 from staffgate.accounts import sessions
@@ -27,11 +29,15 @@ from staffgate.core import language
 from staffgate.core.middleware import public_for
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.oidc import access
+from staffgate.factors.enrolment import factor_follows
+from staffgate.factors.methods import amr_for
+from staffgate.oidc import access, claims
 from staffgate.oidc.logout import sid_of_session
 from staffgate.oidc.validators import auth_time_of
 
 DISCOVERY_MAX_AGE = 3600
+# Set when an app asked for a fresh login: the login page then asks a signed-in person too.
+REAUTHENTICATE_KEY = "staffgate.oidc.reauthenticate"
 
 
 def scope_descriptions() -> dict[str, str]:
@@ -81,6 +87,59 @@ def allow_form_to_lead_to(response, uri: str | None):
     return response
 
 
+def prompts_of(request) -> set[str]:
+    return set(request.GET.get("prompt", "").split())
+
+
+def login_is_too_old(request) -> bool:
+    """True when the app's ``max_age`` is shorter than the time since the person logged in."""
+    try:
+        max_age = int(request.GET.get("max_age", ""))
+    except ValueError:
+        return False
+    started = request.session.get(sessions.STARTED_KEY) or 0
+    return max_age >= 0 and time.time() - started > max_age
+
+
+def needs_second_factor(request) -> bool:
+    """True when the app prefers a multi-factor sign-in (its first ``acr_values``), this
+    session was signed in with a password alone, and the person has a factor to show."""
+    wanted = request.GET.get("acr_values", "").split()[:1]
+    return (
+        wanted == [claims.ACR_MULTI_FACTOR]
+        and claims.MULTI_FACTOR not in amr_for(request.session)
+        and factor_follows(request.user)
+    )
+
+
+def fresh_login_next(full_path: str) -> str:
+    """Where a fresh login goes on to: the same request without what asked for it."""
+    parts = urlsplit(full_path)
+    kept = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name == "prompt":
+            value = " ".join(p for p in value.split() if p != "login")
+        if name != "max_age" and not (name == "prompt" and not value):
+            kept.append((name, value))
+    return parts._replace(query=urlencode(kept)).geturl()
+
+
+def with_issuer(url: str, issuer: str) -> str:
+    """An authorization response to an app, its error responses too, with ``iss``
+    (RFC 9207); django-oauth-toolkit adds it to successful ones only."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if "iss" in query or not {"code", "error"} & query.keys():
+        return url
+    joined = f"{parts.query}&" if parts.query else ""
+    return parts._replace(query=joined + urlencode({"iss": issuer})).geturl()
+
+
+def reauthentication_asked(request) -> bool:
+    """True (once) when an app's request sent this signed-in person to log in again."""
+    return bool(request.session.pop(REAUTHENTICATE_KEY, False))
+
+
 class AuthorizeView(dot.AuthorizationView):
     """The authorization endpoint: employees signed in at the portal, and eligible, only."""
 
@@ -90,10 +149,43 @@ class AuthorizeView(dot.AuthorizationView):
         if not oauth2_settings.OIDC_ENABLED:
             raise Http404
         if not signed_in_employee(request):
-            return redirect_to_login(request.get_full_path(), reverse("login"))
+            if "none" in prompts_of(request):
+                return self.handle_no_permission()  # login_required, to the app
+            if request.method == "GET":
+                # A request no app could have made is refused now, not after a login.
+                try:
+                    self.validate_authorization_request(request)
+                except OAuthToolkitError as error:
+                    return self.error_response(error, application=None)
+            # The login to come is fresh: prompt=login and max_age are met by it.
+            return redirect_to_login(fresh_login_next(request.get_full_path()), reverse("login"))
         if not access.may_sign_in(request.user):
             return not_eligible_response(request, request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # prompt=login is django-oauth-toolkit's; an old login or a missing second factor
+        # call for the same fresh login, once the request is known to be an app's.
+        if "login" not in prompts_of(request) and (
+            login_is_too_old(request) or needs_second_factor(request)
+        ):
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+            if "none" in prompts_of(request):
+                return self.handle_no_permission()
+            return self.handle_prompt_login()
+        return super().get(request, *args, **kwargs)
+
+    def redirect(self, redirect_to, application):
+        issuer = oauth2_settings.oidc_issuer(self.request)
+        return super().redirect(with_issuer(redirect_to, issuer), application)
+
+    def handle_prompt_login(self):
+        """Ask for the password (and the factor) again, then carry on with the request."""
+        self.request.session[REAUTHENTICATE_KEY] = True
+        return redirect_to_login(fresh_login_next(self.request.get_full_path()), reverse("login"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -123,6 +215,7 @@ class AuthorizeView(dot.AuthorizationView):
             **credentials,
             "portal_sid": sid_of_session(request.session.session_key),
             "portal_auth_time": auth_time_of(request.session.get(sessions.STARTED_KEY)),
+            "portal_amr": amr_for(request.session) or [claims.PASSWORD],
         }
         result = super().create_authorization_response(request, scopes, credentials, allow)
         record_event(
@@ -159,8 +252,10 @@ class DiscoveryView(dot.ConnectDiscoveryInfoView):
                 "request_uri_parameter_supported": False,
                 "claims_parameter_supported": False,
                 "ui_locales_supported": [code for code, _name in settings.LANGUAGES],
+                "acr_values_supported": list(claims.ACR_VALUES),
             }
         )
+        data["claims_supported"] = sorted(data["claims_supported"])
         response.content = json.dumps(data).encode()
         return public_for(response, DISCOVERY_MAX_AGE)
 
@@ -198,6 +293,20 @@ class TokenView(dot.TokenView):
             throttle.hit(address)
         return response
 
+    def authorization_flow_token_response(self, request, *args, **kwargs):
+        try:
+            return super().authorization_flow_token_response(request, *args, **kwargs)
+        except get_access_token_model().DoesNotExist:
+            # The tokens just made were revoked before this answer: the same refresh token
+            # came again at that moment, which is reuse and revokes the whole family.
+            response = JsonResponse(
+                {"error": "invalid_grant", "error_description": "The token was revoked."},
+                status=400,
+            )
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+            return response
+
 
 @method_decorator(csrf_exempt, name="dispatch")
 class UserInfoView(dot.UserInfoView):
@@ -221,6 +330,12 @@ class LogoutView(dot.RPInitiatedLogoutView):
     """RP-initiated logout: ends the portal session, which signs the person out of every app."""
 
     template_name = "oidc/logout_confirm.html"
+
+    def get_request_application(self, id_token, client_id):
+        try:
+            return super().get_request_application(id_token, client_id)
+        except get_application_model().DoesNotExist:
+            raise InvalidOIDCClientError() from None  # an unknown client_id: a 400 page
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

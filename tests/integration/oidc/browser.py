@@ -54,8 +54,11 @@ class Browser:
     def location(self) -> str:
         return urljoin(self.last.url, self.last.headers["Location"])
 
-    def register_with_pin(self, user_id: str, pin: str, email: str, next_url: str):
-        """Log in with the PIN from an app's sign-in request and go through the wizard."""
+    def register_with_pin(
+        self, user_id: str, pin: str, email: str, next_url: str, code_of=mailed_code
+    ):
+        """Log in with the PIN from an app's sign-in request and go through the wizard;
+        ``code_of(address)`` reads the e-mail code sent there."""
         self.post(
             f"/login/?next={requests.utils.quote(next_url, safe='')}",
             {"user_id": user_id, "password": pin, "next": next_url},
@@ -64,7 +67,7 @@ class Browser:
         self.post("/register/terms/", {"agree": "1"})
         self.post("/register/contact/", {"email": email, "email_confirm": email})
         # The address counts once the code mailed to it is typed back.
-        self.post("/register/verify-email/", {"code": mailed_code(email)})
+        self.post("/register/verify-email/", {"code": code_of(email)})
         self.post("/register/questions/", REGISTRATION_QUESTIONS)
         return self.post(
             "/register/password/",

@@ -4,11 +4,14 @@ signs, and the former one stays published until the tokens it signed expire."""
 from __future__ import annotations
 
 import io
+import secrets
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -16,10 +19,11 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from staffgate.oidc.keys import published_key_pems, retired_key_paths, rotate_signing_key
+from staffgate.oidc.registry import add_app
 from tests.conftest import PASSWORD, login
+from tests.integration.oidc.browser import Browser
+from tests.integration.oidc.processes import environment, staffgate, staffgate_serve
 from tests.oidc_client import AppClient, jwt_part
-
-pytestmark = pytest.mark.django_db
 
 KEEP = settings.STAFFGATE_OIDC_ACCESS_TOKEN_SECONDS + 3600
 
@@ -43,6 +47,7 @@ def kids() -> set[str]:
     return {key["kid"] for key in Client().get("/o/jwks/").json()["keys"]}
 
 
+@pytest.mark.django_db
 def test_rotation_while_an_app_holds_tokens(tmp_path, make_account):
     path = tmp_path / "oidc_key.pem"
     shutil.copy(settings.STAFFGATE_OIDC_KEY_PATH, path)
@@ -89,9 +94,79 @@ def test_rotation_while_an_app_holds_tokens(tmp_path, make_account):
     assert retired_key_paths(path) == []
 
 
+@pytest.mark.django_db
 def test_rotation_needs_the_key_in_a_file():
     from django.core.management import CommandError
 
     with override_settings(STAFFGATE_OIDC_KEY_PATH=""):
         with pytest.raises(CommandError, match="STAFFGATE_OIDC_KEY_FILE"):
             call_command("rotate_signing_key")
+
+
+def test_rotation_with_the_servers_restarted_as_an_operator_does_it(
+    transactional_db, tmp_path, make_account
+):
+    """The same rotation through ``staffgate rotate-signing-key`` and ``staffgate serve``
+    restarted after each run, checked by an app with authlib and joserfc."""
+    key = tmp_path / "keys" / "oidc_key.pem"
+    key.parent.mkdir()
+    shutil.copy(settings.STAFFGATE_OIDC_KEY_PATH, key)
+    env = environment(tmp_path, STAFFGATE_OIDC_KEY_FILE=str(key))
+    account = make_account()
+    app = add_app("Pay", redirect_uris=[SERVED_REDIRECT_URI], first_party=True, scopes="openid")
+
+    def published_keys(base: str) -> KeySet:
+        return KeySet.import_key_set(requests.get(base + "/o/jwks/", timeout=30).json())
+
+    def published_kids(base: str) -> set[str]:
+        return {key["kid"] for key in requests.get(base + "/o/jwks/", timeout=30).json()["keys"]}
+
+    with staffgate_serve(env, tmp_path) as base:
+        old = sign_in_served(base, app, account.user_id)
+        old_kid = jwt_part(old["id_token"], 0)["kid"]
+
+    assert "published" in staffgate(env, "rotate-signing-key")
+    with staffgate_serve(env, tmp_path) as base:
+        assert old_kid in published_kids(base) and len(published_kids(base)) == 2
+        assert jwt_part(sign_in_served(base, app, account.user_id)["id_token"], 0)["kid"] == old_kid
+
+    staffgate(env, "rotate-signing-key")
+    with staffgate_serve(env, tmp_path) as base:
+        new = sign_in_served(base, app, account.user_id)
+        new_kid = jwt_part(new["id_token"], 0)["kid"]
+        assert new_kid != old_kid
+        keys = published_keys(base)
+        # The app's tokens from before the rotation still verify and still work.
+        for token in (old["id_token"], new["id_token"]):
+            assert jwt.decode(token, keys, algorithms=["RS256"]).claims["aud"] == app.client_id
+        bearer = {"Authorization": f"Bearer {old['access_token']}"}
+        assert requests.get(base + "/o/userinfo/", headers=bearer, timeout=30).status_code == 200
+        renewed = requests.post(
+            base + "/o/token/",
+            {"grant_type": "refresh_token", "refresh_token": old["refresh_token"]},
+            auth=(app.client_id, app.client_secret),
+            timeout=30,
+        ).json()
+        assert jwt_part(renewed["id_token"], 0)["kid"] == new_kid
+
+
+SERVED_REDIRECT_URI = "http://127.0.0.1:9/oidc/callback"
+
+
+def sign_in_served(base: str, app, user_id: str) -> dict:
+    """A person logs in at the served portal and opens the app: the app's tokens."""
+    browser = Browser(base)
+    assert browser.log_in(user_id, PASSWORD).status_code == 302
+    client = OAuth2Session(
+        app.client_id,
+        app.client_secret,
+        scope="openid",
+        redirect_uri=SERVED_REDIRECT_URI,
+        code_challenge_method="S256",
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, _state = client.create_authorization_url(base + "/o/authorize/", code_verifier=verifier)
+    browser.get(url)
+    return client.fetch_token(
+        base + "/o/token/", authorization_response=browser.location(), code_verifier=verifier
+    )

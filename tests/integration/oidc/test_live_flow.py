@@ -1,7 +1,9 @@
 """A whole sign-in at an app, over real HTTP, with a standard OAuth 2.0 / OIDC client.
 
 authlib's ``OAuth2Session`` plays the app; joserfc checks the ID token against the
-provider's published keys. The person comes for the first time, with their PIN.
+provider's published keys. The person comes for the first time, with their PIN. The
+provider is Django's live server in this process, and ``staffgate serve`` (gunicorn,
+the production settings) in its own, on the same database.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from joserfc.jwk import KeySet
 
 from staffgate.oidc.registry import add_app
 from staffgate.roster.pin import pin_of
+from tests.conftest import mailed_code
 from tests.integration.oidc.browser import Browser
+from tests.integration.oidc.processes import environment, mailed_code_in, staffgate_serve
 
 REDIRECT_URI = "http://127.0.0.1:9/oidc/callback"
 SCOPES = "openid profile email employee"
@@ -35,6 +39,16 @@ def benefits_app(transactional_db):
     )
 
 
+@pytest.fixture(params=["live server", "staffgate serve"])
+def portal(request, transactional_db, tmp_path):
+    """The provider's base URL and how to read the e-mail codes it sends."""
+    if request.param == "live server":
+        yield request.getfixturevalue("live_server").url, mailed_code
+    else:
+        with staffgate_serve(environment(tmp_path), tmp_path) as base:
+            yield base, lambda address: mailed_code_in(tmp_path, address)
+
+
 def discover(base_url: str) -> dict:
     response = requests.get(base_url + "/.well-known/openid-configuration", timeout=30)
     assert response.status_code == 200
@@ -42,12 +56,13 @@ def discover(base_url: str) -> dict:
 
 
 def test_first_visit_registers_with_pin_then_signs_in_and_refreshes(
-    live_server, benefits_app, make_person
+    portal, benefits_app, make_person
 ):
+    base_url, code_of = portal
     person = make_person(first_name="Ana", last_name="Lima", country="CA", language="fr")
-    metadata = discover(live_server.url)
+    metadata = discover(base_url)
     issuer = metadata["issuer"]
-    assert issuer == live_server.url
+    assert issuer == base_url
     client = OAuth2Session(
         benefits_app.client_id,
         benefits_app.client_secret,
@@ -62,11 +77,13 @@ def test_first_visit_registers_with_pin_then_signs_in_and_refreshes(
     )
 
     # First visit: not signed in, so the portal's login page, then the PIN registration.
-    browser = Browser(live_server.url)
+    browser = Browser(base_url)
     browser.get(url)
     assert urlsplit(browser.location()).path == "/login/"
     next_url = parse_qs(urlsplit(browser.location()).query)["next"][0]
-    browser.register_with_pin(person.employee_id, pin_of(person), "ana@example.com", next_url)
+    browser.register_with_pin(
+        person.employee_id, pin_of(person), "ana@example.com", next_url, code_of=code_of
+    )
     browser.follow(stop_at=REDIRECT_URI)
     callback = browser.location()
     assert callback.startswith(REDIRECT_URI)

@@ -43,7 +43,11 @@ def login_throttle() -> Throttle:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    if signed_in_employee(request) and request.method == "GET":
+    if (
+        signed_in_employee(request)
+        and request.method == "GET"
+        and not sso.reauthentication_asked(request)
+    ):
         return redirect("home")
     outcome = None
     if request.session_ended:
