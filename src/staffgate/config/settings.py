@@ -277,6 +277,13 @@ STAFFGATE_ROSTER_MAX_REMOVALS = env.percentage("STAFFGATE_ROSTER_MAX_REMOVALS", 
 # Single sign-on: staffgate is the OpenID Connect provider of the employer's applications
 # (django-oauth-toolkit), authorization code flow only. Without a signing key it is off.
 STAFFGATE_PUBLIC_URL = env.str("STAFFGATE_PUBLIC_URL", "").rstrip("/")
+# Passkeys (WebAuthn): the relying party ID, by default the host name of STAFFGATE_PUBLIC_URL;
+# it may be a parent domain of that host (example.com for portal.example.com).
+STAFFGATE_WEBAUTHN_RP_ID = env.str("STAFFGATE_WEBAUTHN_RP_ID", "").strip().lower()
+if STAFFGATE_WEBAUTHN_RP_ID:
+    from staffgate.factors.webauthn_config import check_rp_id
+
+    check_rp_id(STAFFGATE_WEBAUTHN_RP_ID, STAFFGATE_PUBLIC_URL)
 STAFFGATE_OIDC_KEY = env.str("STAFFGATE_OIDC_KEY", "")
 if STAFFGATE_OIDC_KEY:
     from staffgate.oidc.keys import check_private_key

@@ -83,7 +83,8 @@ def finish(request, state: PendingLogin, account: Account, method: str) -> HttpR
     """The factor passed: the session starts now, noting how it was signed in."""
     PendingLogin.clear(request.session)
     sessions.log_in(request, account)
-    methods.record_methods(request.session, [methods.PASSWORD, methods.ONE_TIME_CODE])
+    second = methods.HARDWARE_KEY if method == "passkey" else methods.ONE_TIME_CODE
+    methods.record_methods(request.session, [methods.PASSWORD, second])
     if state.entry == HELPDESK:
         record_event(
             EventTag.Helpdesk.LOGIN_SUCCESS,
