@@ -360,3 +360,45 @@ def test_a_passkey_is_a_factor_for_agents_and_required_mode(settings, make_agent
     assert response["Location"] == "/helpdesk/"
     assert client.get("/helpdesk/").status_code == 200
     assert agent.pk == PasskeyFactor.objects.get().user_id
+
+
+def test_the_registration_wizard_may_end_with_a_passkey(settings, client, make_person, pin_for):
+    from tests.conftest import confirm_email
+
+    settings.STAFFGATE_MFA = "required"
+    person = make_person()
+    client.post("/login/", {"user_id": person.employee_id, "password": pin_for(person)})
+    client.post("/register/terms/", {"agree": "1"})
+    client.post(
+        "/register/contact/",
+        {"email": "pk@example.com", "email_confirm": "pk@example.com", "app_id": ""},
+    )
+    confirm_email(client)
+    client.post(
+        "/register/questions/",
+        {
+            "question_1": "first_pet",
+            "answer_1": "Rex the dog",
+            "question_2": "birth_city",
+            "answer_2": "Montreal",
+            "question_3": "first_car",
+            "answer_3": "Civic 1998",
+        },
+    )
+    response = client.post(
+        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
+    )
+    assert response["Location"] == "/register/factor/"
+    assert 'href="/register/factor/passkey/"' in client.get("/register/factor/").content.decode()
+    page = client.get("/register/factor/passkey/").content.decode()
+    assert 'name="current_password"' not in page  # the password was just chosen
+    passkey = SoftwarePasskey()
+    response = client.post(
+        "/register/factor/passkey/", {"credential": passkey.register(options_on(page), ORIGIN)}
+    )
+    assert outcome_code(response) == "factor.added"
+    assert len(recovery_codes_on(response.content.decode())) == 10
+    assert client.get("/").status_code == 200
+    assert methods.amr_for(client.session) == ["pwd", "hwk", "mfa"]
+    # Later, the wizard's step is closed: its page sends to the profile's.
+    assert client.get("/register/factor/passkey/")["Location"] == "/profile/factors/passkey/"
