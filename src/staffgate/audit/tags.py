@@ -38,6 +38,7 @@ class EventTag:
         PROFILE_REFUSED = "account:profile:refused"
         PROFILE_SESSIONS_ENDED = "account:profile:sessions_ended"
         RECOVER_ANSWERS_OK = "account:recover:answers_ok"
+        RECOVER_FACTOR_OK = "account:recover:factor_ok"
         RECOVER_FAILURE = "account:recover:failure"
         RECOVER_LOCKED = "account:recover:locked"
         RECOVER_NOT_ELIGIBLE = "account:recover:not_eligible"

@@ -56,7 +56,7 @@ _TRANSPORTS = {t.value for t in AuthenticatorTransport}
 class Ceremony(enum.StrEnum):
     REGISTER = "register"  # adding a passkey
     LOGIN = "login"  # the login's factor step
-    CONFIRM = "confirm"  # proving the factor again in Edit My Profile
+    RECOVER = "recover"  # the second factor of a password recovery
 
 
 class Failure(enum.StrEnum):

@@ -62,6 +62,11 @@ def _matching_method(account, typed: str) -> str:
     return ""
 
 
+def matching_method(account, typed: str) -> str:
+    """Which factor ``typed`` is a right code of (now used), uncharged: callers charge first."""
+    return _matching_method(account, typed)
+
+
 def check_code(account, typed: str, policy: Policy, *, request=None, purpose: str) -> CodeResult:
     """Check an authenticator-app or recovery code, charged to the login lock first."""
 
