@@ -22,6 +22,7 @@ class EventTag:
         LOGIN_CODE_FAILURE = "account:login:code_failure"
         LOGIN_CODE_LOCKED = "account:login:code_locked"
         LOGIN_CODE_SUCCESS = "account:login:code_success"
+        LOGIN_EMAIL_CODE_SENT = "account:login:email_code_sent"
         LOGIN_FAILURE = "account:login:failure"
         LOGIN_PASSWORD_OK = "account:login:password_ok"
         LOGIN_LOCKED = "account:login:locked"

@@ -255,6 +255,8 @@ STAFFGATE_PASSWORD_POLICY = env.choice(
 )
 # Second factors for employees: off, optional or required (staff always need one).
 STAFFGATE_MFA = env.choice("STAFFGATE_MFA", "optional", ("off", "optional", "required"))
+# A code mailed to the account's address as a fallback at the factor step (off by default).
+STAFFGATE_MFA_EMAIL = env.bool("STAFFGATE_MFA_EMAIL", False)
 # Keys that encrypt factor secrets at rest, newest first (default: derived from the secret key).
 STAFFGATE_FIELD_KEYS = env.fernet_keys("STAFFGATE_FIELD_KEYS")
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")

@@ -36,6 +36,7 @@ class PendingLogin(SessionState):
     started_at: float
     next_url: str
     entry: str = PORTAL
+    email_code: int | None = None  # a fallback code mailed at this step, if asked for
 
     def expired(self, now: float) -> bool:
         return now - self.started_at > STEP_SECONDS

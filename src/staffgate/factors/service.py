@@ -47,15 +47,24 @@ class Used(enum.StrEnum):
     TOTP = "totp"
     RECOVERY_CODE = "recovery_code"
     PASSKEY = "passkey"
+    EMAIL_CODE = "email_code"
 
 
-def _matching_method(account, typed: str) -> str:
-    """Which factor ``typed`` is a right (and so now used) code of, or ``""``."""
+def _matching_method(account, typed: str, email_code=None) -> str:
+    """Which factor ``typed`` is a right (and so now used) code of, or ``""``.
+
+    ``email_code``: the fallback code mailed at this login, if any (``email_codes``).
+    """
     code = "".join(typed.split())
     if len(code) == totp.DIGITS and code.isdigit():
         for factor in TotpFactor.objects.filter(user=account, confirmed=True):
             if factor.verify_token(code):
                 return Used.TOTP
+        if email_code is not None:
+            from staffgate.factors import email_codes
+
+            if email_codes.check_code(email_code, code).verdict is email_codes.Verdict.RIGHT:
+                return Used.EMAIL_CODE
         return ""
     if recovery_codes.use_code(account, typed):
         return Used.RECOVERY_CODE
@@ -67,11 +76,13 @@ def matching_method(account, typed: str) -> str:
     return _matching_method(account, typed)
 
 
-def check_code(account, typed: str, policy: Policy, *, request=None, purpose: str) -> CodeResult:
-    """Check an authenticator-app or recovery code, charged to the login lock first."""
+def check_code(
+    account, typed: str, policy: Policy, *, request=None, purpose: str, email_code=None
+) -> CodeResult:
+    """Check an authenticator-app, recovery or mailed code, charged to the login lock first."""
 
     def verify(used: dict) -> bool:
-        used["method"] = _matching_method(account, typed)
+        used["method"] = _matching_method(account, typed, email_code)
         return bool(used["method"])
 
     result = _charged(account, policy, verify, request=request, purpose=purpose)

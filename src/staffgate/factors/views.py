@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -18,10 +19,12 @@ from django.views.decorators.http import require_http_methods
 from staffgate.accounts.pages import outcome_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
+from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import FORM_INVALID_MESSAGE, posted, render_form
+from staffgate.factors import email_codes, methods, passkeys, recovery_codes, service, totp
 from staffgate.factors import login as second_step
-from staffgate.factors import methods, passkeys, recovery_codes, service, totp
 from staffgate.factors.enrolment import REGISTERING_KEY, REGISTERING_NEXT_KEY
 from staffgate.factors.forms import (
     ConfirmWithFactorForm,
@@ -58,6 +61,9 @@ def login_verify(request):
         return redirect("login")
     policy = current_policy()
     outcome = message = result = None
+    if request.method == "POST" and "send_email_code" in request.POST:
+        _mail_login_code(request, state, account)
+        return redirect("login-verify")
     with_passkey = request.method == "POST" and "credential" in request.POST
     form = LoginCodeForm(posted(request) if not with_passkey else None)
     if with_passkey:
@@ -71,7 +77,14 @@ def login_verify(request):
     elif request.method == "POST":
         if form.is_valid():
             result = service.check_code(
-                account, form.cleaned_data["code"], policy, request=request, purpose="login"
+                account,
+                form.cleaned_data["code"],
+                policy,
+                request=request,
+                purpose="login",
+                email_code=email_codes.current_code(state.email_code)
+                if email_fallback_offered(account)
+                else None,
             )
         else:
             outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
@@ -104,6 +117,8 @@ def login_verify(request):
             if form is not None and outcome is None
             else "",
             "has_app": service.factors_of(account).exists(),
+            "email_fallback": form is not None and email_fallback_offered(account),
+            "email_code_sent": state.email_code is not None,
             "passkey_options": passkeys.authentication_options(
                 request, account, passkeys.Ceremony.LOGIN
             )
@@ -111,6 +126,36 @@ def login_verify(request):
             else None,
         },
     )
+
+
+def email_fallback_offered(account) -> bool:
+    """The operator allows a mailed code at the factor step, and the account has an address."""
+    return settings.STAFFGATE_MFA_EMAIL and bool(account.email)
+
+
+def _mail_login_code(request, state, account) -> None:
+    """Mail a code to the account's address (again at most a few times, a minute apart)."""
+    if not email_fallback_offered(account):
+        return
+    language = account.language or request.LANGUAGE_CODE
+    record = email_codes.current_code(state.email_code)
+    if record is not None and record.subject == account.get_username():
+        if not email_codes.resend_code(record, language=language):
+            messages.info(request, _("A code was sent a moment ago. Wait a minute for it."))
+            return
+    else:
+        record = email_codes.send_code(
+            account.get_username(), account.email, email_codes.Purpose.LOGIN, language=language
+        )
+        state.email_code = record.pk
+        state.save(request.session)
+    record_event(
+        EventTag.Account.LOGIN_EMAIL_CODE_SENT,
+        request=request,
+        user_id=account.user_id,
+        outcome="sent",
+    )
+    messages.info(request, _("A code was sent to your e-mail address. It works for 10 minutes."))
 
 
 def no_passkey_message() -> str:
