@@ -50,25 +50,28 @@ class Used(enum.StrEnum):
     EMAIL_CODE = "email_code"
 
 
-def _matching_method(account, typed: str, email_code=None) -> str:
-    """Which factor ``typed`` is a right (and so now used) code of, or ``""``.
-
-    ``email_code``: the fallback code mailed at this login, if any (``email_codes``).
-    """
+def _matching_method(account, typed: str) -> str:
+    """Which factor ``typed`` is a right (and so now used) code of, or ``""``."""
     code = "".join(typed.split())
     if len(code) == totp.DIGITS and code.isdigit():
         for factor in TotpFactor.objects.filter(user=account, confirmed=True):
             if factor.verify_token(code):
                 return Used.TOTP
-        if email_code is not None:
-            from staffgate.factors import email_codes
-
-            if email_codes.check_code(email_code, code).verdict is email_codes.Verdict.RIGHT:
-                return Used.EMAIL_CODE
         return ""
     if recovery_codes.use_code(account, typed):
         return Used.RECOVERY_CODE
     return ""
+
+
+def _mailed_code_matches(email_code, typed: str) -> str:
+    """``Used.EMAIL_CODE`` when ``typed`` is the fallback code mailed at this login."""
+    from staffgate.factors import email_codes
+
+    code = "".join(typed.split())
+    if email_code is None or not (len(code) == email_codes.DIGITS and code.isdigit()):
+        return ""
+    right = email_codes.check_code(email_code, code).verdict is email_codes.Verdict.RIGHT
+    return Used.EMAIL_CODE if right else ""
 
 
 def matching_method(account, typed: str) -> str:
@@ -82,7 +85,7 @@ def check_code(
     """Check an authenticator-app, recovery or mailed code, charged to the login lock first."""
 
     def verify(used: dict) -> bool:
-        used["method"] = _matching_method(account, typed, email_code)
+        used["method"] = _matching_method(account, typed) or _mailed_code_matches(email_code, typed)
         return bool(used["method"])
 
     result = _charged(account, policy, verify, request=request, purpose=purpose)
