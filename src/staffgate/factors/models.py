@@ -62,6 +62,20 @@ class PasskeyFactor(TimestampMixin, Device):
         return False
 
 
+class SpentChallenge(models.Model):
+    """A WebAuthn challenge already answered, by digest: the one insert that may spend it.
+
+    Kept for the few minutes a challenge lives; two requests carrying the same challenge
+    at once (on any server) cannot both pass the unique constraint.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    spent_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"spent challenge {self.digest[:8]}"
+
+
 class RecoveryCode(models.Model):
     """One single-use recovery code of an account, kept only as a digest."""
 

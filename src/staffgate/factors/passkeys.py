@@ -1,8 +1,9 @@
 """Passkeys and security keys (WebAuthn), through py_webauthn: the ceremonies' server side.
 
 Every challenge is random, bound to the browser session that asked for it, used once
-(taken from the session, and marked used in the shared cache so that two parallel
-answers cannot both spend it) and only for the ceremony it was made for. Origin and
+(taken from the session, and its digest inserted once into a table with a unique
+constraint, so that two parallel answers cannot both spend it, on any server) and only
+for the ceremony it was made for. Origin and
 relying party ID come from the portal's public address (``webauthn_config``); user
 verification is preferred, not required, so security keys without a PIN still work as a
 second factor after the password. A signature counter that does not move forward is
@@ -11,6 +12,7 @@ refused (a cloned authenticator).
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import json
@@ -18,7 +20,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from webauthn import (
     generate_authentication_options,
@@ -43,7 +44,7 @@ from webauthn.helpers.structs import (
 
 from staffgate.core import timeutil
 from staffgate.factors import webauthn_config
-from staffgate.factors.models import PasskeyFactor
+from staffgate.factors.models import PasskeyFactor, SpentChallenge
 
 CHALLENGE_KEY = "staffgate.factors.passkey_challenge"
 # How long a browser may take over one ceremony (also the hint given to it).
@@ -97,10 +98,18 @@ def _take_challenge(session, ceremony: Ceremony) -> dict:
         raise Refused(Failure.NO_CHALLENGE)
     if time.time() - float(stored.get("issued", 0)) > CEREMONY_SECONDS:
         raise Refused(Failure.NO_CHALLENGE)
-    # Two requests carrying the same session at once: only the first may spend it.
-    marker = "webauthn-challenge:" + hashlib.sha256(stored["challenge"].encode()).hexdigest()
-    if not cache.add(marker, 1, CEREMONY_SECONDS + 60):
-        raise Refused(Failure.NO_CHALLENGE)
+    # Two requests carrying the same session at once: only the first insert may spend it.
+    now = timeutil.now()
+    SpentChallenge.objects.filter(
+        spent_at__lt=now - dt.timedelta(seconds=2 * CEREMONY_SECONDS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            SpentChallenge.objects.create(
+                digest=hashlib.sha256(stored["challenge"].encode()).hexdigest(), spent_at=now
+            )
+    except IntegrityError:
+        raise Refused(Failure.NO_CHALLENGE) from None
     return stored
 
 
@@ -245,6 +254,9 @@ def verify_assertion(request, account, credential_json: str, ceremony: Ceremony)
     passkey = passkeys_of(account).filter(credential_id=credential["id"]).first()
     if passkey is None:
         raise Refused(Failure.UNKNOWN_CREDENTIAL)
+    handle = credential["response"].get("userHandle")
+    if handle and handle != passkey.user_handle:
+        raise Refused(Failure.INVALID)  # made for another account of this relying party
     try:
         auth_data = parse_authenticator_data(
             base64url_to_bytes(credential["response"]["authenticatorData"])

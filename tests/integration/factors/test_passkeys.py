@@ -402,3 +402,28 @@ def test_the_registration_wizard_may_end_with_a_passkey(settings, client, make_p
     assert methods.amr_for(client.session) == ["pwd", "hwk", "mfa"]
     # Later, the wizard's step is closed: its page sends to the profile's.
     assert client.get("/register/factor/passkey/")["Location"] == "/profile/factors/passkey/"
+
+
+def test_two_copies_of_a_session_cannot_both_spend_its_challenge(rf, make_account):
+    """Two requests read the same session before either saves it: one insert wins."""
+    from staffgate.factors import passkeys
+
+    first = rf.get("/")
+    first.session = {}
+    passkeys.authentication_options(first, make_account(), passkeys.Ceremony.LOGIN)
+    second = rf.get("/")
+    second.session = dict(first.session)
+    assert passkeys._take_challenge(first.session, passkeys.Ceremony.LOGIN)
+    with pytest.raises(passkeys.Refused) as refused:
+        passkeys._take_challenge(second.session, passkeys.Ceremony.LOGIN)
+    assert refused.value.failure is passkeys.Failure.NO_CHALLENGE
+
+
+def test_a_challenge_is_for_its_own_ceremony(rf, make_account):
+    from staffgate.factors import passkeys
+
+    request = rf.get("/")
+    request.session = {}
+    passkeys.registration_options(request, make_account())
+    with pytest.raises(passkeys.Refused):
+        passkeys._take_challenge(request.session, passkeys.Ceremony.LOGIN)
