@@ -174,6 +174,7 @@ def start_portal(
     workers: int = 1,
     env_overrides: dict | None = None,
     bind_host: str = "127.0.0.1",
+    port: int | None = None,
 ) -> Iterator[Portal]:
     """Migrate, seed and serve a portal in ``folder``; stop it on exit."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -226,7 +227,7 @@ def start_portal(
         ],
         {**env, "E2E_AGENT_PASSWORD": AGENT_PASSWORD},
     )
-    port = free_port()
+    port = port or free_port()
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [

@@ -255,6 +255,8 @@ STAFFGATE_PASSWORD_POLICY = env.choice(
 )
 # Second factors for employees: off, optional or required (staff always need one).
 STAFFGATE_MFA = env.choice("STAFFGATE_MFA", "optional", ("off", "optional", "required"))
+# A code mailed to the account's address as a fallback at the factor step (off by default).
+STAFFGATE_MFA_EMAIL = env.bool("STAFFGATE_MFA_EMAIL", False)
 # Keys that encrypt factor secrets at rest, newest first (default: derived from the secret key).
 STAFFGATE_FIELD_KEYS = env.fernet_keys("STAFFGATE_FIELD_KEYS")
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
@@ -290,6 +292,13 @@ STAFFGATE_WORKER_HEARTBEAT_TIMEOUT = env.int(
 # Single sign-on: staffgate is the OpenID Connect provider of the employer's applications
 # (django-oauth-toolkit), authorization code flow only. Without a signing key it is off.
 STAFFGATE_PUBLIC_URL = env.str("STAFFGATE_PUBLIC_URL", "").rstrip("/")
+# Passkeys (WebAuthn): the relying party ID, by default the host name of STAFFGATE_PUBLIC_URL;
+# it may be a parent domain of that host (example.com for portal.example.com).
+STAFFGATE_WEBAUTHN_RP_ID = env.str("STAFFGATE_WEBAUTHN_RP_ID", "").strip().lower()
+if STAFFGATE_WEBAUTHN_RP_ID:
+    from staffgate.factors.webauthn_config import check_rp_id
+
+    check_rp_id(STAFFGATE_WEBAUTHN_RP_ID, STAFFGATE_PUBLIC_URL)
 STAFFGATE_OIDC_KEY = env.str("STAFFGATE_OIDC_KEY", "")
 if STAFFGATE_OIDC_KEY:
     from staffgate.oidc.keys import check_private_key

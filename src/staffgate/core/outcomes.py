@@ -21,6 +21,7 @@ class Outcome(enum.Enum):
     CODE_EXPIRED = "code.expired"
     EMAIL_VERIFIED = "email.verified"
     FACTOR_ADDED = "factor.added"
+    PASSKEY_REFUSED = "passkey.refused"
     SSO_NOT_ELIGIBLE = "sso.not_eligible"
 
 

@@ -31,6 +31,7 @@ DIGITS = 6
 class Purpose(enum.StrEnum):
     REGISTER = "register"
     CHANGE = "change"
+    LOGIN = "login"  # the fallback second factor (STAFFGATE_MFA_EMAIL)
 
 
 class Verdict(enum.Enum):

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
-from staffgate.factors.models import TotpFactor
+from staffgate.factors.models import PasskeyFactor, TotpFactor
 from staffgate.factors.policy import current_mode, factor_asked, factor_required
 from staffgate.helpdesk.services import is_agent
 
 # Set when registration has just finished and the wizard's factor step follows.
 REGISTERING_KEY = "staffgate.factors.registering"
+# Where the person goes once that step is done (the app they came from, if any).
+REGISTERING_NEXT_KEY = "staffgate.factors.registering_next"
 
 
 def enrolled_annotation(account_ref: str) -> dict:
     """``factor_enrolled`` for a query, so the login look-up learns it without a query more."""
-    confirmed = TotpFactor.objects.filter(user=OuterRef(account_ref), confirmed=True)
-    return {"factor_enrolled": Exists(confirmed)}
+    app = TotpFactor.objects.filter(user=OuterRef(account_ref), confirmed=True)
+    passkey = PasskeyFactor.objects.filter(user=OuterRef(account_ref), confirmed=True)
+    return {"factor_enrolled": Exists(app) | Exists(passkey)}
 
 
 def has_factor(account) -> bool:
-    """True when ``account`` has a confirmed authenticator app."""
+    """True when ``account`` has a confirmed authenticator app or a passkey."""
     known = getattr(account, "factor_enrolled", None)
     if known is None:
-        known = account.factor_enrolled = TotpFactor.objects.filter(
-            user=account, confirmed=True
-        ).exists()
+        known = account.factor_enrolled = (
+            TotpFactor.objects.filter(user=account, confirmed=True).exists()
+            or PasskeyFactor.objects.filter(user=account, confirmed=True).exists()
+        )
     return known
 
 

@@ -1,4 +1,4 @@
-"""The forms of second factors: a code at login, enrolment, renaming, removing."""
+"""The forms of second factors: a code or a passkey at login, enrolment, renaming, removing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from staffgate.core.forms import REQUIRED, CodedForm, password_field
+from staffgate.factors.passkeys import CREDENTIAL_MAX
 
 CODE_MAX = 64
 
@@ -88,3 +89,38 @@ class EmailCodeForm(CodedForm):
         digits_only=True,
         help_text=_("6 digits. The code works for 10 minutes."),
     )
+
+
+def credential_field(*, required: bool) -> forms.CharField:
+    """The browser's answer to a WebAuthn ceremony, put there by the page's script."""
+    return forms.CharField(
+        max_length=CREDENTIAL_MAX,
+        required=required,
+        strip=False,
+        widget=forms.HiddenInput,
+        error_messages=REQUIRED,
+    )
+
+
+class PasskeyAnswerForm(CodedForm):
+    """The login step answered with a passkey."""
+
+    credential = credential_field(required=True)
+
+
+class PasskeyEnrolForm(CodedForm):
+    """A new passkey: its name, the current password (in Edit My Profile), the browser answer."""
+
+    name = forms.CharField(
+        label=_("Name of this passkey (optional)"),
+        max_length=64,
+        required=False,
+        help_text=_("For example the name of your computer, phone or security key."),
+    )
+    current_password = password_field(_("Current password"), autocomplete="current-password")
+    credential = credential_field(required=False)
+
+    def __init__(self, *args, ask_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_password:
+            del self.fields["current_password"]

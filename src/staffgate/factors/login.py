@@ -36,6 +36,7 @@ class PendingLogin(SessionState):
     started_at: float
     next_url: str
     entry: str = PORTAL
+    email_code: int | None = None  # a fallback code mailed at this step, if asked for
 
     def expired(self, now: float) -> bool:
         return now - self.started_at > STEP_SECONDS
@@ -87,7 +88,8 @@ def finish(request, state: PendingLogin, account: Account, method: str) -> HttpR
     """The factor passed: the session starts now, noting how it was signed in."""
     PendingLogin.clear(request.session)
     sessions.log_in(request, account)
-    methods.record_methods(request.session, [methods.PASSWORD, methods.ONE_TIME_CODE])
+    second = methods.HARDWARE_KEY if method == "passkey" else methods.ONE_TIME_CODE
+    methods.record_methods(request.session, [methods.PASSWORD, second])
     if state.entry == HELPDESK:
         record_event(
             EventTag.Helpdesk.LOGIN_SUCCESS,

@@ -9,7 +9,7 @@ METHODS_KEY = "staffgate.factors.methods"
 
 PASSWORD = "pwd"
 ONE_TIME_CODE = "otp"  # an authenticator-app code or a single-use recovery code
-HARDWARE_KEY = "hwk"
+HARDWARE_KEY = "hwk"  # a passkey or security key (WebAuthn)
 MULTI_FACTOR = "mfa"
 
 

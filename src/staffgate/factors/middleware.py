@@ -11,7 +11,9 @@ from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
 OPEN_URL_NAMES = frozenset(
     {
         "profile-factors-totp",
+        "profile-factors-passkey",
         "register-factor",
+        "register-factor-passkey",
         "logout",
         "helpdesk-logout",
         "login",

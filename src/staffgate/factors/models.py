@@ -1,8 +1,9 @@
-"""Second factors of an account: authenticator apps and recovery codes.
+"""Second factors of an account: authenticator apps, passkeys and recovery codes.
 
 No secret is kept readable: a TOTP key is stored encrypted (``crypto``), a recovery
 code only as its SHA-256 digest (each code carries 80 random bits, out of reach of
-guessing from a dump).
+guessing from a dump). A passkey's secret never leaves the person's device: the portal
+keeps only its public key.
 """
 
 from django.conf import settings
@@ -34,6 +35,45 @@ class TotpFactor(TimestampMixin, Device):
         from staffgate.factors import totp
 
         return totp.verify_and_consume(self, str(token))
+
+
+class PasskeyFactor(TimestampMixin, Device):
+    """A passkey or security key (WebAuthn): a public key and the authenticator's counter.
+
+    Only confirmed (verified at registration) passkeys are stored; ``confirmed`` is
+    always True and kept for django-otp's device listing.
+    """
+
+    # base64url, as the browser names the credential (at most 1023 bytes, WebAuthn L3).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()  # COSE_Key, as the authenticator gave it
+    sign_count = models.BigIntegerField(default=0)
+    # The account's WebAuthn user handle (random, base64url): the same for all its passkeys.
+    user_handle = models.CharField(max_length=128)
+    transports = models.CharField(max_length=200, blank=True)
+    # True for a passkey synced between devices (backup state of the authenticator data).
+    backed_up = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def verify_token(self, token) -> bool:
+        """Passkeys answer a challenge, never a typed code (see ``passkeys``)."""
+        return False
+
+
+class SpentChallenge(models.Model):
+    """A WebAuthn challenge already answered, by digest: the one insert that may spend it.
+
+    Kept for the few minutes a challenge lives; two requests carrying the same challenge
+    at once (on any server) cannot both pass the unique constraint.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    spent_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"spent challenge {self.digest[:8]}"
 
 
 class RecoveryCode(models.Model):

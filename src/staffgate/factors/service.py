@@ -19,10 +19,11 @@ from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome, ServiceOutcome
-from staffgate.factors import crypto, recovery_codes, totp
-from staffgate.factors.models import TotpFactor
+from staffgate.factors import crypto, passkeys, recovery_codes, totp
+from staffgate.factors.models import PasskeyFactor, TotpFactor
 
 DEFAULT_NAME = "Authenticator app"
+DEFAULT_PASSKEY_NAME = "Passkey"
 NAME_MAX = 64
 
 
@@ -45,6 +46,8 @@ class CodeResult:
 class Used(enum.StrEnum):
     TOTP = "totp"
     RECOVERY_CODE = "recovery_code"
+    PASSKEY = "passkey"
+    EMAIL_CODE = "email_code"
 
 
 def _matching_method(account, typed: str) -> str:
@@ -60,13 +63,63 @@ def _matching_method(account, typed: str) -> str:
     return ""
 
 
-def check_code(account, typed: str, policy: Policy, *, request=None, purpose: str) -> CodeResult:
-    """Check an authenticator-app or recovery code, charged to the login lock first."""
-    used = {}
+def _mailed_code_matches(email_code, typed: str) -> str:
+    """``Used.EMAIL_CODE`` when ``typed`` is the fallback code mailed at this login."""
+    from staffgate.factors import email_codes
 
-    def verify() -> bool:
-        used["method"] = _matching_method(account, typed)
+    code = "".join(typed.split())
+    if email_code is None or not (len(code) == email_codes.DIGITS and code.isdigit()):
+        return ""
+    right = email_codes.check_code(email_code, code).verdict is email_codes.Verdict.RIGHT
+    return Used.EMAIL_CODE if right else ""
+
+
+def matching_method(account, typed: str) -> str:
+    """Which factor ``typed`` is a right code of (now used), uncharged: callers charge first."""
+    return _matching_method(account, typed)
+
+
+def check_code(
+    account, typed: str, policy: Policy, *, request=None, purpose: str, email_code=None
+) -> CodeResult:
+    """Check an authenticator-app, recovery or mailed code, charged to the login lock first."""
+
+    def verify(used: dict) -> bool:
+        used["method"] = _matching_method(account, typed) or _mailed_code_matches(email_code, typed)
         return bool(used["method"])
+
+    result = _charged(account, policy, verify, request=request, purpose=purpose)
+    if result.method == Used.RECOVERY_CODE:
+        mail_account(account, "recovery_code_used", remaining=recovery_codes.remaining(account))
+    return result
+
+
+def check_passkey(
+    account,
+    credential_json: str,
+    policy: Policy,
+    *,
+    request,
+    purpose: str,
+    ceremony: passkeys.Ceremony = passkeys.Ceremony.LOGIN,
+) -> CodeResult:
+    """Check a passkey's signed challenge, charged to the login lock first like a code."""
+
+    def verify(used: dict) -> bool:
+        try:
+            passkeys.verify_assertion(request, account, credential_json, ceremony)
+        except passkeys.Refused as refused:
+            used["failure"] = refused.failure.value
+            return False
+        used["method"] = Used.PASSKEY
+        return True
+
+    return _charged(account, policy, verify, request=request, purpose=purpose)
+
+
+def _charged(account, policy: Policy, verify, *, request, purpose: str) -> CodeResult:
+    """One second-factor check through the login lock's skeleton, audited as a code check."""
+    used: dict = {}
 
     def audit(check: attempts.Check) -> None:
         if check.refused:
@@ -78,6 +131,8 @@ def check_code(account, typed: str, policy: Policy, *, request=None, purpose: st
                 else EventTag.Account.LOGIN_CODE_FAILURE
             )
             detail = {"attempt": check.attempt, "purpose": purpose}
+            if "failure" in used:
+                detail |= {"factor": Used.PASSKEY.value, "reason": used["failure"]}
         record_event(
             tag,
             request=request,
@@ -90,13 +145,11 @@ def check_code(account, typed: str, policy: Policy, *, request=None, purpose: st
         attempts.Series.LOGIN,
         account.user_id,
         policy,
-        verify,
+        lambda: verify(used),
         now=timeutil.now(),
         audit=audit,
     )
     outcome = _outcome(check)
-    if outcome is CodeOutcome.RIGHT and used["method"] == Used.RECOVERY_CODE:
-        mail_account(account, "recovery_code_used", remaining=recovery_codes.remaining(account))
     return CodeResult(
         outcome,
         method=used.get("method", "") if outcome is CodeOutcome.RIGHT else "",
@@ -155,41 +208,74 @@ def confirm_totp(request, account, factor: TotpFactor, name: str = "") -> Enrolm
         factor.confirmed = True
         factor.name = (name or "").strip()[:NAME_MAX] or DEFAULT_NAME
         factor.save(update_fields=["confirmed", "name"])
-        codes = []
-        if recovery_codes.remaining(account) == 0:
-            codes = recovery_codes.replace_codes(account)
-        record_event(
-            EventTag.Account.FACTOR_ADDED,
-            request=request,
-            user_id=account.user_id,
-            outcome="added",
-            detail={"kind": "totp", "factor": factor.pk, "recovery_codes": bool(codes)},
-        )
-    account.factor_enrolled = True
+        codes = _added(request, account, factor)
     mail_account(account, "factor_added", factor_name=factor.name)
     return Enrolment(factor, codes)
 
 
-def rename_factor(request, account, factor: TotpFactor, name: str) -> None:
+def add_passkey(request, account, credential_json: str, name: str = "") -> Enrolment:
+    """Verify the browser's new passkey and keep it; raises ``passkeys.Refused`` (audited)."""
+    try:
+        new = passkeys.verify_registration(request, credential_json)
+        with transaction.atomic():
+            factor = passkeys.store_passkey(
+                account, new, (name or "").strip()[:NAME_MAX] or DEFAULT_PASSKEY_NAME
+            )
+            codes = _added(request, account, factor)
+    except passkeys.Refused as refused:
+        record_event(
+            EventTag.Account.FACTOR_REFUSED,
+            request=request,
+            user_id=account.user_id,
+            outcome="refused",
+            detail={"kind": "passkey", "reason": refused.failure.value},
+        )
+        raise
+    mail_account(account, "factor_added", factor_name=factor.name)
+    return Enrolment(factor, codes)
+
+
+def _added(request, account, factor) -> list[str]:
+    """Audit a new factor; the first one also brings recovery codes (returned in clear)."""
+    codes = []
+    if recovery_codes.remaining(account) == 0:
+        codes = recovery_codes.replace_codes(account)
+    record_event(
+        EventTag.Account.FACTOR_ADDED,
+        request=request,
+        user_id=account.user_id,
+        outcome="added",
+        detail={"kind": kind_of(factor), "factor": factor.pk, "recovery_codes": bool(codes)},
+    )
+    account.factor_enrolled = True
+    return codes
+
+
+def kind_of(factor) -> str:
+    return "passkey" if isinstance(factor, PasskeyFactor) else "totp"
+
+
+def rename_factor(request, account, factor: TotpFactor | PasskeyFactor, name: str) -> None:
     old = factor.name
-    factor.name = name.strip()[:NAME_MAX] or DEFAULT_NAME
+    default = DEFAULT_PASSKEY_NAME if isinstance(factor, PasskeyFactor) else DEFAULT_NAME
+    factor.name = name.strip()[:NAME_MAX] or default
     factor.save(update_fields=["name"])
     record_event(
         EventTag.Account.FACTOR_RENAMED,
         request=request,
         user_id=account.user_id,
         outcome="renamed",
-        detail={"factor": factor.pk},
+        detail={"kind": kind_of(factor), "factor": factor.pk},
     )
     mail_account(account, "factor_renamed", old_name=old, factor_name=factor.name)
 
 
-def remove_factor(request, account, factor: TotpFactor) -> None:
-    """Remove an authenticator app; without any left, the recovery codes go too."""
-    name, pk = factor.name, factor.pk
+def remove_factor(request, account, factor: TotpFactor | PasskeyFactor) -> None:
+    """Remove an app or a passkey; without any factor left, the recovery codes go too."""
+    name, pk, kind = factor.name, factor.pk, kind_of(factor)
     with transaction.atomic():
         factor.delete()
-        last = not TotpFactor.objects.filter(user=account, confirmed=True).exists()
+        last = not has_any_factor(account)
         if last:
             account.recovery_codes.all().delete()
         record_event(
@@ -197,7 +283,7 @@ def remove_factor(request, account, factor: TotpFactor) -> None:
             request=request,
             user_id=account.user_id,
             outcome="removed",
-            detail={"kind": "totp", "factor": pk, "last": last},
+            detail={"kind": kind, "factor": pk, "last": last},
         )
     account.factor_enrolled = not last
     mail_account(account, "factor_removed", factor_name=name, last=last)
@@ -216,11 +302,20 @@ def regenerate_codes(request, account) -> list[str]:
 
 
 def factors_of(account):
+    """The account's authenticator apps."""
     return TotpFactor.objects.filter(user=account, confirmed=True)
 
 
+def passkeys_of(account):
+    return passkeys.passkeys_of(account)
+
+
+def has_any_factor(account) -> bool:
+    return factors_of(account).exists() or passkeys_of(account).exists()
+
+
 def reset_factors(account, *, actor: str, reason: str, request=None) -> bool:
-    """The help desk's reset: every app and recovery code goes, and the person's sessions end.
+    """The help desk's reset: every app, passkey and recovery code goes, sessions end.
 
     The person is told by mail; they log in with their password alone (and enrol again
     where a factor is required). True when there was something to remove.
@@ -229,8 +324,9 @@ def reset_factors(account, *, actor: str, reason: str, request=None) -> bool:
 
     with transaction.atomic():
         removed, _kinds = TotpFactor.objects.filter(user=account).delete()
+        keys, _kinds = PasskeyFactor.objects.filter(user=account).delete()
         codes, _kinds = account.recovery_codes.all().delete()
-        had = bool(removed or codes)
+        had = bool(removed or keys or codes)
         if had:
             sessions.end_sessions(account)
         record_event(
@@ -239,7 +335,7 @@ def reset_factors(account, *, actor: str, reason: str, request=None) -> bool:
             user_id=account.user_id,
             actor=actor,
             outcome="reset" if had else "nothing_to_reset",
-            detail={"reason": reason},
+            detail={"reason": reason, "apps": removed, "passkeys": keys},
         )
     account.factor_enrolled = False
     if had:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -18,18 +19,22 @@ from django.views.decorators.http import require_http_methods
 from staffgate.accounts.pages import outcome_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
+from staffgate.audit.services import record_event
+from staffgate.audit.tags import EventTag
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import FORM_INVALID_MESSAGE, posted, render_form
+from staffgate.factors import email_codes, methods, passkeys, recovery_codes, service, totp
 from staffgate.factors import login as second_step
-from staffgate.factors import methods, recovery_codes, service, totp
-from staffgate.factors.enrolment import REGISTERING_KEY
+from staffgate.factors.enrolment import REGISTERING_KEY, REGISTERING_NEXT_KEY
 from staffgate.factors.forms import (
     ConfirmWithFactorForm,
     LoginCodeForm,
+    PasskeyAnswerForm,
+    PasskeyEnrolForm,
     RenameForm,
     TotpConfirmForm,
 )
-from staffgate.factors.models import TotpFactor
+from staffgate.factors.models import PasskeyFactor, TotpFactor
 from staffgate.factors.policy import current_mode, employees_may_enrol
 
 ENROLLING_KEY = "staffgate.factors.enrolling"
@@ -55,26 +60,52 @@ def login_verify(request):
         messages.info(request, outcome_message(Outcome.SESSION_ENDED))
         return redirect("login")
     policy = current_policy()
-    outcome = message = None
-    form = LoginCodeForm(posted(request))
-    if request.method == "POST":
+    outcome = message = result = None
+    if request.method == "POST" and "send_email_code" in request.POST:
+        _mail_login_code(request, state, account)
+        return redirect("login-verify")
+    with_passkey = request.method == "POST" and "credential" in request.POST
+    form = LoginCodeForm(posted(request) if not with_passkey else None)
+    if with_passkey:
+        answer = PasskeyAnswerForm(request.POST)
+        if answer.is_valid():
+            result = service.check_passkey(
+                account, answer.cleaned_data["credential"], policy, request=request, purpose="login"
+            )
+        else:
+            outcome, message = Outcome.FORM_INVALID, no_passkey_message()
+    elif request.method == "POST":
         if form.is_valid():
             result = service.check_code(
-                account, form.cleaned_data["code"], policy, request=request, purpose="login"
+                account,
+                form.cleaned_data["code"],
+                policy,
+                request=request,
+                purpose="login",
+                email_code=email_codes.current_code(state.email_code)
+                if email_fallback_offered(account)
+                else None,
             )
-            if result.outcome is service.CodeOutcome.RIGHT:
-                return second_step.finish(request, state, account, result.method)
-            outcome = result.outcome.page
-            if result.outcome is service.CodeOutcome.WRONG:
-                message = _("That code is not right, or was already used.")
-                message = f"{message} {tries_left_message(result.tries_left)}"
-                form = LoginCodeForm()
-            else:
-                second_step.abandon(request)
-                message = outcome_message(outcome)
-                form = None
         else:
             outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
+    if result is not None:
+        if result.outcome is service.CodeOutcome.RIGHT:
+            return second_step.finish(request, state, account, result.method)
+        outcome = result.outcome.page
+        if result.outcome is service.CodeOutcome.WRONG:
+            message = (
+                _("The passkey was not accepted.")
+                if with_passkey
+                else _("That code is not right, or was already used.")
+            )
+            message = f"{message} {tries_left_message(result.tries_left)}"
+            form = LoginCodeForm()
+        else:
+            second_step.abandon(request)
+            passkeys.forget_challenge(request.session)
+            message = outcome_message(outcome)
+            form = None
+    has_passkey = form is not None and service.passkeys_of(account).exists()
     return render(
         request,
         "factors/verify.html",
@@ -85,7 +116,52 @@ def login_verify(request):
             "tries_left": tries_left_message(service.tries_left(account, policy))
             if form is not None and outcome is None
             else "",
+            "has_app": service.factors_of(account).exists(),
+            "email_fallback": form is not None and email_fallback_offered(account),
+            "email_code_sent": state.email_code is not None,
+            "passkey_options": passkeys.authentication_options(
+                request, account, passkeys.Ceremony.LOGIN
+            )
+            if has_passkey
+            else None,
         },
+    )
+
+
+def email_fallback_offered(account) -> bool:
+    """The operator allows a mailed code at the factor step, and the account has an address."""
+    return settings.STAFFGATE_MFA_EMAIL and bool(account.email)
+
+
+def _mail_login_code(request, state, account) -> None:
+    """Mail a code to the account's address (again at most a few times, a minute apart)."""
+    if not email_fallback_offered(account):
+        return
+    language = account.language or request.LANGUAGE_CODE
+    record = email_codes.current_code(state.email_code)
+    if record is not None and record.subject == account.get_username():
+        if not email_codes.resend_code(record, language=language):
+            messages.info(request, _("A code was sent a moment ago. Wait a minute for it."))
+            return
+    else:
+        record = email_codes.send_code(
+            account.get_username(), account.email, email_codes.Purpose.LOGIN, language=language
+        )
+        state.email_code = record.pk
+        state.save(request.session)
+    record_event(
+        EventTag.Account.LOGIN_EMAIL_CODE_SENT,
+        request=request,
+        user_id=account.user_id,
+        outcome="sent",
+    )
+    messages.info(request, _("A code was sent to your e-mail address. It works for 10 minutes."))
+
+
+def no_passkey_message() -> str:
+    return _(
+        "Your browser sent no passkey. Try again, or type a code from your authenticator app "
+        "or a recovery code."
     )
 
 
@@ -150,6 +226,7 @@ def _overview(request):
         "factors/overview.html",
         {
             "factors": service.factors_of(account),
+            "passkeys": service.passkeys_of(account),
             "codes_left": recovery_codes.remaining(account),
             "rename_form": RenameForm(),
         },
@@ -201,6 +278,9 @@ def _enrol(request, *, wizard: bool):
             "grouped_key": totp.grouped(key),
             "qr_svg": mark_safe(totp.qr_svg(uri, _("QR code for your authenticator app"))),  # noqa: S308 - drawn by segno from our own data
             "action": reverse("register-factor" if wizard else "profile-factors-totp"),
+            "passkey_url": reverse(
+                "register-factor-passkey" if wizard else "profile-factors-passkey"
+            ),
         },
     )
 
@@ -208,24 +288,36 @@ def _enrol(request, *, wizard: bool):
 def _confirmed(request, factor: TotpFactor, name: str, *, wizard: bool):
     enrolment = service.confirm_totp(request, request.user, factor, name)
     request.session.pop(ENROLLING_KEY, None)
+    return _added(
+        request,
+        enrolment.codes,
+        method=methods.ONE_TIME_CODE,
+        wizard=wizard,
+        message=_("Your authenticator app was added. Every login will ask for a code."),
+        title=_("Authenticator app added"),
+    )
+
+
+def _added(request, codes: list[str], *, method: str, wizard: bool, message: str, title: str):
+    """The page after a new factor: the recovery codes (the first time), and the way on."""
     request.session.pop(REGISTERING_KEY, None)
+    # Registration's last step goes on where the person was heading (an app, through SSO).
+    next_url = request.session.pop(REGISTERING_NEXT_KEY, None) if wizard else None
     # The person has just shown the factor: this session counts as signed in with it.
     current = request.session.get(methods.METHODS_KEY) or [methods.PASSWORD]
-    methods.record_methods(request.session, [*current, methods.ONE_TIME_CODE])
-    return _added(request, enrolment.codes, wizard=wizard)
-
-
-def _added(request, codes: list[str], *, wizard: bool):
+    methods.record_methods(request.session, [*current, method])
     return render(
         request,
         "factors/added.html",
         {
             "outcome": Outcome.FACTOR_ADDED,
-            "message": _("Your authenticator app was added. Every login will ask for a code."),
+            "message": message,
+            "title": title,
             "codes": codes,
             "codes_file": _codes_file_url(codes),
             "codes_file_name": CODES_FILE_NAME,
             "wizard": wizard,
+            "next_url": next_url or reverse("home"),
         },
     )
 
@@ -250,12 +342,12 @@ def register_factor(request):
     return _enrol(request, wizard=True)
 
 
-def _own_factor(request, pk) -> TotpFactor:
-    return get_object_or_404(TotpFactor, pk=pk, user=request.user, confirmed=True)
+def _own_factor(request, pk, model=TotpFactor):
+    return get_object_or_404(model, pk=pk, user=request.user, confirmed=True)
 
 
-def _rename(request, pk):
-    factor = _own_factor(request, pk)
+def _rename(request, pk, model=TotpFactor):
+    factor = _own_factor(request, pk, model)
     form = RenameForm(request.POST)
     if form.is_valid():
         service.rename_factor(request, request.user, factor, form.cleaned_data["name"])
@@ -266,6 +358,7 @@ def _rename(request, pk):
 
 
 rename_factor = factor_page(_rename, ("POST",))
+rename_passkey = factor_page(functools.partial(_rename, model=PasskeyFactor), ("POST",))
 
 
 def _check_factor_form(request, form, purpose: str):
@@ -287,8 +380,8 @@ def _check_factor_form(request, form, purpose: str):
     return True, None
 
 
-def _remove(request, pk):
-    factor = _own_factor(request, pk)
+def _remove(request, pk, model=TotpFactor):
+    factor = _own_factor(request, pk, model)
     form = ConfirmWithFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         ok, response = _check_factor_form(request, form, "remove_factor")
@@ -296,16 +389,31 @@ def _remove(request, pk):
             return response
         if ok:
             service.remove_factor(request, request.user, factor)
-            messages.success(request, _("The authenticator app was removed."))
+            if model is PasskeyFactor:
+                messages.success(request, _("The passkey was removed."))
+            else:
+                messages.success(request, _("The authenticator app was removed."))
             return redirect("profile-factors")
-    return render_form(request, "factors/remove.html", form, factor=factor)
+    is_passkey = model is PasskeyFactor
+    return render_form(
+        request,
+        "factors/remove.html",
+        form,
+        factor=factor,
+        is_passkey=is_passkey,
+        action=reverse(
+            "profile-factors-passkey-remove" if is_passkey else "profile-factors-remove",
+            args=[factor.pk],
+        ),
+    )
 
 
 remove_factor = factor_page(_remove)
+remove_passkey = factor_page(functools.partial(_remove, model=PasskeyFactor))
 
 
 def _regenerate(request):
-    if not service.factors_of(request.user).exists():
+    if not service.has_any_factor(request.user):
         return redirect("profile-factors")
     form = ConfirmWithFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -327,3 +435,80 @@ def _regenerate(request):
 
 
 regenerate_codes = factor_page(_regenerate)
+
+
+# --- Passkeys (WebAuthn): the browser's ceremony needs JavaScript, nothing else does --------
+
+
+def _enrol_passkey(request, *, wizard: bool):
+    account = request.user
+    ask_password = not wizard
+    form = PasskeyEnrolForm(posted(request), ask_password=ask_password)
+    outcome = message = None
+    if request.method == "POST" and form.is_valid():
+        ok = True
+        if ask_password:
+            ok, response = _current_password_ok(request, form, "factor")
+            if response is not None:
+                return response
+        credential = form.cleaned_data["credential"]
+        if ok and not credential:
+            passkeys.forget_challenge(request.session)
+            outcome, message = (
+                Outcome.FORM_INVALID,
+                _(
+                    "No passkey was created: your browser did not answer. Try again, or add an "
+                    "authenticator app instead."
+                ),
+            )
+        elif ok:
+            try:
+                enrolment = service.add_passkey(
+                    request, account, credential, form.cleaned_data["name"]
+                )
+            except passkeys.Refused:
+                outcome, message = (
+                    Outcome.PASSKEY_REFUSED,
+                    _(
+                        "This passkey could not be added. Try again, or use another passkey or "
+                        "security key."
+                    ),
+                )
+            else:
+                return _added(
+                    request,
+                    enrolment.codes,
+                    method=methods.HARDWARE_KEY,
+                    wizard=wizard,
+                    message=_(
+                        "Your passkey was added. Every login will ask for it after your password."
+                    ),
+                    title=_("Passkey added"),
+                )
+    if outcome is None and form.is_bound and form.errors:
+        outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
+    return render(
+        request,
+        "factors/enrol_passkey.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "message": message,
+            "wizard": wizard,
+            "passkey_options": passkeys.registration_options(request, account),
+            "action": reverse("register-factor-passkey" if wizard else "profile-factors-passkey"),
+            "app_url": reverse("register-factor" if wizard else "profile-factors-totp"),
+        },
+    )
+
+
+enrol_passkey = factor_page(functools.partial(_enrol_passkey, wizard=False))
+
+
+@require_http_methods(["GET", "POST"])
+def register_factor_passkey(request):
+    """The registration wizard's factor step, with a passkey instead of an app."""
+    user = request.user
+    if not (user.is_authenticated and user.is_employee and request.session.get(REGISTERING_KEY)):
+        return redirect("login" if not user.is_authenticated else "profile-factors-passkey")
+    return _enrol_passkey(request, wizard=True)

@@ -7,9 +7,11 @@ import time
 
 import pyotp
 import pytest
+from django.test import Client
 
 from staffgate.factors import totp
-from tests.conftest import PASSWORD
+from tests.authenticator import SoftwarePasskey, options_on
+from tests.conftest import PASSWORD, login, outcome_code
 
 
 class Clock:
@@ -51,3 +53,30 @@ def enrol(client, clock, password: str = PASSWORD, name: str = "My phone"):
     )
     page = response.content.decode()
     return key, recovery_codes_on(page), response
+
+
+# The portal's public address in the passkey tests: the origin browsers must report.
+ORIGIN = "https://portal.example.com"
+
+
+def enrol_passkey(client, passkey: SoftwarePasskey, *, origin=ORIGIN, rp_id=None, name="Laptop"):
+    """Add a passkey from Edit My Profile as a browser would; the page that answers."""
+    options = options_on(client.get("/profile/factors/passkey/").content.decode())
+    return client.post(
+        "/profile/factors/passkey/",
+        {
+            "name": name,
+            "current_password": PASSWORD,
+            "credential": passkey.register(options, origin, rp_id=rp_id),
+        },
+    )
+
+
+def with_passkey(make_account, client=None) -> tuple:
+    client = client or Client()
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    passkey = SoftwarePasskey()
+    assert outcome_code(enrol_passkey(client, passkey)) == "factor.added"
+    client.post("/logout/")
+    return client, account, passkey

@@ -186,3 +186,74 @@ def test_an_unfinished_code_step_does_not_carry_over_to_another_login(
     assert login(client, other.user_id, PASSWORD)["Location"] == "/"
     assert client.get("/login/verify/")["Location"] == "/login/"
     assert client.get("/").status_code == 200
+
+
+def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step(
+    required, client, make_person, pin_for, clock
+):
+    """Someone whose first visit comes from an app lands in its sign-in, factor added."""
+    import base64
+    import hashlib
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    from staffgate.oidc.registry import add_app
+
+    app = add_app("Benefits", redirect_uris=["https://benefits.example.com/cb"], first_party=True)
+    verifier = "v" * 64
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    query = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": "https://benefits.example.com/cb",
+        "scope": "openid",
+        "state": "s-123",
+        "nonce": "n-456",
+        "code_challenge": challenge.rstrip(b"=").decode(),
+        "code_challenge_method": "S256",
+    }
+    authorize = "/o/authorize/?" + urlencode(query)
+    login_page = client.get(authorize)["Location"]
+    assert urlsplit(login_page).path == "/login/"
+    next_url = parse_qs(urlsplit(login_page).query)["next"][0]
+
+    person = make_person()
+    client.post(
+        "/login/?" + urlencode({"next": next_url}),
+        {"user_id": person.employee_id, "password": pin_for(person), "next": next_url},
+    )
+    client.post("/register/terms/", {"agree": "1"})
+    client.post(
+        "/register/contact/",
+        {"email": "app@example.com", "email_confirm": "app@example.com", "app_id": ""},
+    )
+    confirm_email(client)
+    client.post(
+        "/register/questions/",
+        {
+            "question_1": "first_pet",
+            "answer_1": "Rex the dog",
+            "question_2": "birth_city",
+            "answer_2": "Montreal",
+            "question_3": "first_car",
+            "answer_3": "Civic 1998",
+        },
+    )
+    response = client.post(
+        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
+    )
+    assert response["Location"] == "/register/factor/"
+    # The app's sign-in waits behind the factor step, which cannot be skipped.
+    assert client.get(next_url)["Location"] == "/register/factor/"
+    key = key_on(client.get("/register/factor/").content.decode())
+    response = client.post("/register/factor/", {"code": code_at(key, clock.now)})
+    assert outcome_code(response) == "factor.added"
+    page = response.content.decode()
+    finish = re.search(r'<a class="button primary" href="([^"]+)">', page).group(1)
+    assert finish.replace("&amp;", "&") == next_url
+    back = client.get(next_url)
+    assert back.status_code == 302
+    callback = urlsplit(back["Location"])
+    assert f"{callback.scheme}://{callback.netloc}{callback.path}" == (
+        "https://benefits.example.com/cb"
+    )
+    assert parse_qs(callback.query)["state"] == ["s-123"] and "code" in parse_qs(callback.query)

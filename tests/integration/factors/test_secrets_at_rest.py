@@ -53,6 +53,43 @@ def test_no_totp_key_or_recovery_code_in_a_dump(client, make_account, clock):
     assert crypto.decrypt(stored) == raw_key
 
 
+def test_a_passkey_leaves_only_its_public_key_in_a_dump(settings, client, make_account):
+    from cryptography.hazmat.primitives import serialization
+
+    from staffgate.factors.models import PasskeyFactor
+    from tests.authenticator import SoftwarePasskey, b64url, options_on
+    from tests.integration.factors.conftest import ORIGIN, enrol_passkey
+
+    settings.STAFFGATE_PUBLIC_URL = ORIGIN
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    passkey = SoftwarePasskey()
+    enrol_passkey(client, passkey)
+    client.post("/logout/")
+    login(client, account.user_id, PASSWORD)
+    options = options_on(client.get("/login/verify/").content.decode())
+    assert (
+        client.post("/login/verify/", {"credential": passkey.sign(options, ORIGIN)})["Location"]
+        == "/"
+    )
+
+    private = passkey.private_key.private_numbers().private_value.to_bytes(32, "big")
+    der = passkey.private_key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    forms = [private.hex(), b64url(private), base64.b64encode(der).decode(), der.hex()]
+    forms.append(options["challenge"])  # spent: not kept in the session either
+    out = io.StringIO()
+    call_command("dumpdata", stdout=out)
+    dumps = [raw_dump(), out.getvalue(), *(repr(s.get_decoded()) for s in Session.objects.all())]
+    for dump in dumps:
+        for secret in forms:
+            assert secret not in dump
+    assert bytes(PasskeyFactor.objects.get().public_key) == passkey.cose_key()
+
+
 def test_field_keys_rotate(settings, make_account):
     from cryptography.fernet import Fernet
 

@@ -7,9 +7,10 @@ from django.core import mail
 from django.test import Client
 
 from staffgate.audit.models import AuditEvent
-from staffgate.factors.models import RecoveryCode, TotpFactor
+from staffgate.factors.models import PasskeyFactor, RecoveryCode, TotpFactor
 from staffgate.factors.recovery_codes import replace_codes
 from tests.conftest import PASSWORD, add_totp, login
+from tests.integration.factors.conftest import ORIGIN, with_passkey
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,17 @@ def test_nothing_to_reset_says_so(agent_client, make_account, make_ticket):
     )
     assert "no second factor to remove" in response.content.decode()
     assert "factors_reset" not in [m.extra_headers["X-Staffgate-Mail"] for m in mail.outbox]
+
+
+def test_the_help_desk_reset_removes_passkeys(settings, agent_client, make_account, make_ticket):
+    settings.STAFFGATE_PUBLIC_URL = ORIGIN
+    client, account, passkey = with_passkey(make_account)
+    ticket = make_ticket(user_id=account.user_id)
+    response = agent_client.post(
+        f"/helpdesk/tickets/{ticket.reference}/factors/", {"reason": "lost the laptop"}
+    )
+    assert response.status_code == 302
+    assert not PasskeyFactor.objects.filter(user=account).exists()
+    event = AuditEvent.objects.get(tag="account:factor:reset")
+    assert event.detail["passkeys"] == 1 and event.outcome == "reset"
+    assert login(Client(), account.user_id, PASSWORD)["Location"] == "/"

@@ -5,6 +5,7 @@ import pytest
 from staffgate.accounts.questions import COUNT, QUESTIONS
 from staffgate.accounts.recovery.service import (
     ORDER,
+    TOTAL_STEPS,
     RecoveryOutcome,
     RecoveryState,
     Stage,
@@ -109,21 +110,48 @@ def test_right_answers_open_the_password_page_for_ten_minutes():
     assert _stage(state, 3100.5) is None
 
 
+def test_an_account_with_a_factor_passes_it_before_the_password_page():
+    state = RecoveryState(
+        user_id="0112233", started_at=1000.0, answered_at=2500.0, factor_needed=True
+    )
+    assert _stage(state, 2500.0) is Stage.FACTOR
+    assert _stage(state, 3100.0) is Stage.FACTOR
+    assert _stage(state, 3100.5) is None
+    state.factor_at = 2600.0
+    assert _stage(state, 2600.0) is Stage.PASSWORD
+    # The window still counts from the right answers.
+    assert _stage(state, 3100.5) is None
+
+
 def test_a_finished_flow_is_done():
     state = RecoveryState(user_id="0112233", started_at=1000.0, answered_at=1100.0, done=True)
     assert _stage(state, 99999.0) is Stage.DONE
 
 
 def test_stages_come_in_order_with_their_urls():
-    assert ORDER == [Stage.QUESTIONS, Stage.PASSWORD, Stage.DONE]
-    assert [s.url_name for s in ORDER] == ["recover-questions", "recover-password", "recover-done"]
-    assert [s.number for s in ORDER] == [2, 3, 4]
+    assert ORDER == [Stage.QUESTIONS, Stage.FACTOR, Stage.PASSWORD, Stage.DONE]
+    assert [s.url_name for s in ORDER] == [
+        "recover-questions",
+        "recover-factor",
+        "recover-password",
+        "recover-done",
+    ]
+    # The second factor is part of step 2 (checking who you are): four steps either way.
+    assert [s.number for s in ORDER] == [2, 2, 3, 4]
+    assert TOTAL_STEPS == 4
 
 
 def test_state_round_trips_through_a_session_and_holds_no_secret():
     session = {}
     RecoveryState(user_id="0112233", started_at=5.0).save(session)
-    assert set(session["staffgate.recovery"]) == {"user_id", "started_at", "answered_at", "done"}
+    assert set(session["staffgate.recovery"]) == {
+        "user_id",
+        "started_at",
+        "answered_at",
+        "done",
+        "factor_needed",
+        "factor_at",
+    }
     assert RecoveryState.load(session) == RecoveryState(user_id="0112233", started_at=5.0)
     RecoveryState.clear(session)
     assert RecoveryState.load(session) is None

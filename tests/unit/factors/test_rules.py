@@ -78,3 +78,16 @@ def test_codes_match_their_step_with_one_step_of_drift():
 def test_the_qr_code_is_inline_svg_without_script():
     svg = totp.qr_svg("otpauth://totp/x?secret=AAAA", "QR code")
     assert svg.startswith("<svg") and "<script" not in svg and "<title>QR code</title>" in svg
+
+
+def test_the_passkey_rp_id_is_the_public_host_or_a_parent_domain_of_it():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from staffgate.factors.webauthn_config import check_rp_id
+
+    check_rp_id("portal.example.com", "https://portal.example.com")
+    check_rp_id("example.com", "https://portal.example.com:8443/")
+    check_rp_id("example.com", "")  # no public address: nothing to check against
+    for wrong in ("other.example.com", "ample.com", "portal.example.com.evil.test"):
+        with pytest.raises(ImproperlyConfigured, match="STAFFGATE_WEBAUTHN_RP_ID"):
+            check_rp_id(wrong, "https://portal.example.com")

@@ -44,12 +44,23 @@ class Stage(FlowStage):
     """The pages after ``/recover/``, in order."""
 
     QUESTIONS = "questions"
+    # Only for accounts whose login asks for a second factor; shown as part of step 2.
+    FACTOR = "factor"
     PASSWORD = "password"
     DONE = "done"
 
     @classmethod
     def _flow(cls) -> tuple[str, int]:
         return "recover", 1  # the User ID is step 1
+
+    @property
+    def number(self) -> int:
+        shown = [s for s in type(self) if s is not Stage.FACTOR]
+        return shown.index(Stage.QUESTIONS if self is Stage.FACTOR else self) + 2
+
+    @classmethod
+    def total_steps(cls) -> int:
+        return len(cls) - 1 + cls._flow()[1]
 
 
 ORDER = list(Stage)
@@ -77,6 +88,9 @@ class RecoveryState(SessionState):
     started_at: float
     answered_at: float | None = None
     done: bool = False
+    # Set with the right answers when the account has a second factor, which comes next.
+    factor_needed: bool = False
+    factor_at: float | None = None
 
 
 def current_stage(
@@ -84,13 +98,18 @@ def current_stage(
 ) -> Stage | None:
     """The page ``state`` is at on ``now`` (epoch seconds), or ``None`` once it has expired.
 
-    Answers must come within ``questions_seconds`` of entering the ID, and the new
-    password within ``reset_seconds`` of the right answers.
+    Answers must come within ``questions_seconds`` of entering the ID; the second factor
+    (when the account has one) and the new password within ``reset_seconds`` of the
+    right answers.
     """
     if state.done:
         return Stage.DONE
     if state.answered_at is not None:
-        return Stage.PASSWORD if now - state.answered_at <= reset_seconds else None
+        if now - state.answered_at > reset_seconds:
+            return None
+        if state.factor_needed and state.factor_at is None:
+            return Stage.FACTOR
+        return Stage.PASSWORD
     return Stage.QUESTIONS if now - state.started_at <= questions_seconds else None
 
 
@@ -275,6 +294,42 @@ def _refused(account: Account, request, key: str, **stage) -> bool:
             **stage,
         )
     )
+
+
+def check_recovery_factor(user_id: str, verify_factor, policy: Policy, *, request=None):
+    """Charge one recovery attempt, then check the second factor with ``verify_factor()``.
+
+    A wrong code or passkey counts toward the recovery lock like wrong answers do.
+    Returns ``None`` when right, else ``INVALID`` or ``ACCOUNT_LOCKED``.
+    """
+    key = lock_key(user_id)
+    account = _account_of(key)
+    if account is None:
+        return RecoveryOutcome.GONE
+    audit = _auditor(
+        request,
+        key,
+        policy,
+        lambda: account,
+        refused={"stage": "factor"},
+        failure=lambda: {"stage": "factor"},
+    )
+    check = attempts.charged_check(
+        attempts.Series.RECOVERY,
+        key,
+        policy,
+        lambda: verify_factor(account),
+        now=timeutil.now(),
+        audit=audit,
+    )
+    if check.correct:
+        record_event(
+            EventTag.Account.RECOVER_FACTOR_OK, request=request, user_id=key, outcome="factor_ok"
+        )
+        return None
+    if check.refused or check.locks:
+        return RecoveryOutcome.ACCOUNT_LOCKED
+    return RecoveryOutcome.INVALID
 
 
 def account_for_reset(user_id: str) -> Account | None:

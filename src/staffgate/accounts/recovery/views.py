@@ -21,7 +21,12 @@ from staffgate.audit.services import client_ip
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
-from staffgate.core.views import posted, render_form, throttled_response
+from staffgate.core.views import FORM_INVALID_MESSAGE, posted, render_form, throttled_response
+from staffgate.factors import passkeys
+from staffgate.factors import service as factor_service
+from staffgate.factors.enrolment import factor_follows
+from staffgate.factors.forms import LoginCodeForm, PasskeyAnswerForm
+from staffgate.factors.views import no_passkey_message
 from staffgate.roster.pin import pin_of
 
 
@@ -125,8 +130,12 @@ def recover_questions(request, state: RecoveryState):
         if result.outcome is RecoveryOutcome.ANSWERS_OK:
             request.session.cycle_key()
             state.answered_at = timeutil.now().timestamp()
+            # An account with a second factor shows it too before choosing a password.
+            state.factor_needed = factor_follows(result.account)
             state.save(request.session)
-            return redirect(Stage.PASSWORD.url_name)
+            return redirect(
+                Stage.FACTOR.url_name if state.factor_needed else Stage.PASSWORD.url_name
+            )
         if result.outcome is RecoveryOutcome.NOT_ELIGIBLE:
             RecoveryState.clear(request.session)
             return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
@@ -139,6 +148,71 @@ def recover_questions(request, state: RecoveryState):
         form,
         outcome,
         step_number=Stage.QUESTIONS.number,
+    )
+
+
+@recovery_step(Stage.FACTOR)
+def recover_factor(request, state: RecoveryState):
+    account = recovery.account_for_reset(state.user_id)
+    if account is None:
+        RecoveryState.clear(request.session)
+        return redirect("recover")
+    policy = current_policy()
+    outcome = message = None
+    with_passkey = request.method == "POST" and "credential" in request.POST
+    form = LoginCodeForm(posted(request) if not with_passkey else None)
+    verify = None
+    if with_passkey:
+        answer = PasskeyAnswerForm(request.POST)
+        if answer.is_valid():
+            credential = answer.cleaned_data["credential"]
+
+            def verify(owner):
+                try:
+                    passkeys.verify_assertion(request, owner, credential, passkeys.Ceremony.RECOVER)
+                except passkeys.Refused:
+                    return False
+                return True
+        else:
+            outcome, message = Outcome.FORM_INVALID, no_passkey_message()
+    elif request.method == "POST":
+        if form.is_valid():
+            typed = form.cleaned_data["code"]
+
+            def verify(owner):
+                return bool(factor_service.matching_method(owner, typed))
+        else:
+            outcome, message = Outcome.FORM_INVALID, FORM_INVALID_MESSAGE
+    if verify is not None:
+        refusal = recovery.check_recovery_factor(state.user_id, verify, policy, request=request)
+        if refusal is None:
+            state.factor_at = timeutil.now().timestamp()
+            state.save(request.session)
+            return redirect(Stage.PASSWORD.url_name)
+        if refusal is not RecoveryOutcome.INVALID:
+            RecoveryState.clear(request.session)
+            if refusal is RecoveryOutcome.GONE:
+                return redirect("recover")
+            return _start_page(request, outcome=refusal.page)
+        outcome = Outcome.CODE_INVALID
+        message = _(
+            "That code or passkey is not right. After %(max)s failed attempts in a row, your "
+            "account is locked until the help desk unlocks it."
+        ) % {"max": policy.max_recovery_failures}
+        form = LoginCodeForm()
+    has_passkey = factor_service.passkeys_of(account).exists()
+    return render_form(
+        request,
+        "accounts/recover_factor.html",
+        form,
+        outcome=outcome,
+        message=message or "",
+        total_steps=recovery.TOTAL_STEPS,
+        step_number=Stage.FACTOR.number,
+        has_app=factor_service.factors_of(account).exists(),
+        passkey_options=passkeys.authentication_options(request, account, passkeys.Ceremony.RECOVER)
+        if has_passkey
+        else None,
     )
 
 

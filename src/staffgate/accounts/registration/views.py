@@ -26,7 +26,11 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.views import posted, render_form
 from staffgate.factors import email_codes
 from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
-from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
+from staffgate.factors.enrolment import (
+    REGISTERING_KEY,
+    REGISTERING_NEXT_KEY,
+    enrolment_required,
+)
 from staffgate.oidc import views as sso
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
@@ -209,6 +213,8 @@ def register_password(request, state: RegistrationState):
         if enrolment_required(account):
             # Second factors are required: the wizard's last step adds one.
             request.session[REGISTERING_KEY] = True
+            if next_url:
+                request.session[REGISTERING_NEXT_KEY] = next_url
             return redirect("register-factor")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect(next_url or "home")
