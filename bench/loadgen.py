@@ -33,6 +33,8 @@ from bench.httpclient import Connection
 
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _CODE = re.compile(rb'data-code="([^"]+)"')
+# The home page lists the person's applications, or says none is available yet.
+_HOME = re.compile(rb'class="(?:no-)?apps"')
 KINDS = ("right", "wrong", "unknown")
 
 
@@ -119,7 +121,7 @@ async def login_journey(host: str, port: int, journey, tally: Tally, form_path: 
                 tally.odd(f"right password: {answer.status} {code and code.group(1).decode()}")
                 return
             home = await connection.request("GET", answer.header("location") or "/")
-            if home.status != 200 or b'class="apps"' not in home.body:
+            if home.status != 200 or _HOME.search(home.body) is None:
                 tally.odd(f"home after login: {home.status}")
                 return
             if counted:
