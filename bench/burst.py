@@ -1,10 +1,10 @@
 """A burst of wrong passwords for one account, sent at once from separate browsers.
 
-``python -m bench.burst --base URL --user-id BX0000001 [--requests 50]`` opens one
-connection per request, GETs the login form on each (its own CSRF cookie and token),
-then sends every POST together with the same wrong password. It prints one JSON object:
-the answers by status and ``data-code``. How many passwords the server verified is
-counted inside the server, by its hasher (``bench/verify_count.py``).
+``python -m bench.burst --base URL --user-id BX0000001 [--requests 50]`` GETs the login
+form once per request (each its own browser: its own CSRF cookie and token), then
+opens a connection for each and sends every POST together, the same wrong password.
+It prints one JSON object: the answers by status and ``data-code``. How many passwords
+the server verified is counted inside the server, by its hasher (``bench/verify_count.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ async def burst(host: str, port: int, args) -> Counter:
         if page.status != 200 or match is None:
             raise SystemExit(f"bench: the login form answered {page.status}")
         tokens.append(match.group(1).decode())
+    for connection in connections:
+        # Each POST on a new connection (cookies kept): an idle keep-alive one may have
+        # been closed by the server meanwhile.
+        connection.close()
 
     async def post(connection: Connection, token: str) -> str:
         form = {"csrfmiddlewaretoken": token, args.user_field: args.user_id}
