@@ -718,7 +718,7 @@ def with_peer_rows(spec: list[tuple]) -> list[tuple]:
     """``spec`` with the peer's rows: its L after staffgate's floor rows, the burst last."""
     p = _peer_round
     peer = [
-        ("peer_L", "peer (LoginView + django-axes): L login POSTs/s",
+        ("peer_L", "peer (LoginView + django-axes): L login POSTs/s (median)",
          lambda r: fmt(p(r)["posts_per_s"], 1), "", None),
         ("peer_L_ok", "  of which successful logins/s",
          lambda r: fmt(p(r)["signed_in_per_s"], 1), "", None),
@@ -730,6 +730,9 @@ def with_peer_rows(spec: list[tuple]) -> list[tuple]:
          lambda r: fmt(p(r)["R"], 3), "", None),
         ("peer_cpu", "  peer: server+DB CPU per login journey (ms)",
          lambda r: fmt(p(r)["server_cpu_ms_per_post"], 1), "", None),
+        ("peer_cpu_ratio", "  its CPU per journey ÷ staffgate's (steady on a busy machine)",
+         lambda r: fmt(p(r)["server_cpu_ms_per_post"]
+                       / _median_round(r)["server_cpu_ms_per_post"], 2), "", None),
         ("peer_cores", "  the peer's load: server / loadgen / other",
          lambda r: " / ".join(fmt(p(r)[k], 2) for k in ("server_cores", "client_cores",
                                                          "other_cores")), "", None),

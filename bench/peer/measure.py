@@ -81,15 +81,15 @@ def saturation_round(bench, peer: Peer, number: int, bounds: list[dict], staffga
 
 
 def finish(bench, peer: Peer) -> dict:
-    """Stop the peer's server; its rounds, the median one and staffgate ÷ peer."""
+    """Stop the peer's server; its rounds, the median one (by R, as staffgate's) and
+    staffgate ÷ peer, the median of the rounds' ratios."""
     peer.server.stop()
     bench.servers.remove(peer.server)
-    ratios = [r["staffgate_ratio"] for r in peer.rounds]
-    middle = sorted(peer.rounds, key=lambda r: r["staffgate_ratio"])[len(ratios) // 2]
+    middle = sorted(peer.rounds, key=lambda r: r["R"])[len(peer.rounds) // 2]
     return {
         "rounds": peer.rounds,
         "median_round": peer.rounds.index(middle),
-        "staffgate_ratio": statistics.median(ratios),
+        "staffgate_ratio": statistics.median(r["staffgate_ratio"] for r in peer.rounds),
     }
 
 
