@@ -40,6 +40,8 @@ from bench.httpclient import Connection
 
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _CODE = re.compile(rb'data-code="([^"]+)"')
+# The home page lists the person's applications, or says none is available yet.
+_HOME = re.compile(rb'class="(?:no-)?apps"')
 KINDS = ("right", "wrong", "unknown")
 
 
@@ -100,7 +102,9 @@ class Journeys:
         return kind, unknown_id(self.run, next(self.unknown)), PASSWORD
 
 
-async def login_journey(host: str, port: int, journey, tally: Tally, form_path: str) -> None:
+async def login_journey(
+    host: str, port: int, journey, tally: Tally, form_path: str, user_field: str = "user_id"
+) -> None:
     """GET the form, POST the credentials, follow the redirect: one person logging in."""
     kind, user_id, password = journey
     connection = Connection(host, port)
@@ -112,7 +116,7 @@ async def login_journey(host: str, port: int, journey, tally: Tally, form_path: 
             return
         form = {
             "csrfmiddlewaretoken": match.group(1).decode(),
-            "user_id": user_id,
+            user_field: user_id,
             "password": password,
         }
         sent = time.perf_counter()
@@ -128,7 +132,7 @@ async def login_journey(host: str, port: int, journey, tally: Tally, form_path: 
                 tally.odd(f"right password: {answer.status} {code and code.group(1).decode()}")
                 return
             home = await connection.request("GET", answer.header("location") or "/")
-            if home.status != 200 or b'class="apps"' not in home.body:
+            if home.status != 200 or _HOME.search(home.body) is None:
                 tally.odd(f"home after login: {home.status}")
                 return
             if counted:
@@ -158,7 +162,9 @@ async def closed_loop(args, host, port, tally: Tally) -> None:
 
     async def user():
         while time.perf_counter() < tally.end:
-            await login_journey(host, port, journeys.next(), tally, args.login_path)
+            await login_journey(
+                host, port, journeys.next(), tally, args.login_path, args.user_field
+            )
 
     await asyncio.gather(watch(args, tally), *(user() for _ in range(args.users)))
 
@@ -181,7 +187,7 @@ async def open_loop(args, host, port, tally: Tally) -> dict:
         elif delay < -0.01:
             late += 1
         task = asyncio.create_task(
-            login_journey(host, port, journeys.next(), tally, args.login_path)
+            login_journey(host, port, journeys.next(), tally, args.login_path, args.user_field)
         )
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -385,6 +391,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", default="A", help="tag making unknown IDs unique per phase")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--login-path", default="/login/", help="login: the form's address")
+    parser.add_argument(
+        "--user-field", default="user_id", help="login: the form's name for the user's ID"
+    )
     parser.add_argument("--path", default="/", help="get: the page to request")
     parser.add_argument("--warm-path", help="get: a page each connection requests first")
     parser.add_argument("--login", action="store_true", help="get: as logged-in people")

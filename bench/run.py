@@ -10,7 +10,11 @@ For each database it creates a fresh database, migrates it, and then measures:
   in rounds, B before and after each L; login latency at 70% of L (open loop); H, the
   home page against a bare view served by the same server; S, signed-in people opening
   an app registered for single sign-on (authorize → code → token → userinfo), beside
-  that bare view.
+  that bare view;
+* the peer — the login a Django developer would build instead (``bench/peer/``), on a
+  database of its own with the same accounts — under the same load, in rounds taking
+  turns with staffgate's; then a burst of 50 wrong passwords for one account against
+  each side, counting the passwords each one verified.
 
 The server is ``staffgate serve`` (gunicorn, its default layout) with the production
 settings, and the load comes from ``bench.loadgen`` in its own process. Prints one table
@@ -41,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import BARE_PATH, FLOOR_LOGIN_PATH, SESSION_PATH
+from bench.peer import measure as peer_side
 from staffgate.roster.rows import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +64,8 @@ WRONG_BLOCK = 6_000
 # The bench's app: the load generator reads the code from its redirect, nothing listens.
 SSO_REDIRECT_URI = "http://127.0.0.1:9/bench/callback"
 SSO_LAUNCH_URL = "http://127.0.0.1:9/bench/"
+# The bursts' accounts (one each): they have had right passwords only, so no failure yet.
+BURST_ACCOUNTS = [RIGHT_LAST, RIGHT_LAST - 1, RIGHT_LAST - 2]
 
 
 @dataclass
@@ -302,7 +309,9 @@ class Bench:
             "--seconds", str(self.timing.b_seconds), "--threads", str(threads),
         )  # fmt: skip
 
-    def saturate(self, server: Server, round_number: int, form_path: str = "/login/") -> dict:
+    def saturate(
+        self, server: Server, round_number: int, form_path: str = "/login/", extra=()
+    ) -> dict:
         first = RIGHT_LAST + 1 + round_number * WRONG_BLOCK
         t = self.timing
         return self.loadgen(
@@ -314,7 +323,7 @@ class Bench:
             "--duration", str(t.l_seconds),
             "--right-first", "1", "--right-last", str(RIGHT_LAST),
             "--wrong-first", str(first), "--wrong-last", str(first + WRONG_BLOCK - 1),
-            "--run", f"L{round_number}", "--seed", str(round_number + 1),
+            "--run", f"L{round_number}", "--seed", str(round_number + 1), *extra,
         )  # fmt: skip
 
     def sequential_logins(self, server: Server, accounts: int, tag: str, part: int) -> dict:
@@ -423,6 +432,7 @@ class Bench:
             "--account", "2", "--wrong", str(ACCOUNTS), "--run", "Q",
         )  # fmt: skip
 
+        peer = peer_side.start(self, db, ACCOUNTS)
         bounds = [self.hash_bound()]
         rounds = []
         for number in range(t.rounds):
@@ -443,6 +453,8 @@ class Bench:
                 }
             )
             log(f"{db.kind}: L={load['posts_per_s']:.1f}/s B={b:.1f}/s R={rounds[-1]['R']:.3f}")
+            peer_side.saturation_round(self, peer, number, bounds, rounds[-1])
+        result["peer"] = peer_side.finish(self, peer)
         log(f"{db.kind}: the same load against the floor (one verify, no portal work)")
         floor = self.saturate(server, t.rounds, form_path=FLOOR_LOGIN_PATH)
         bounds.append(self.hash_bound())
@@ -490,6 +502,7 @@ class Bench:
 
         log(f"{db.kind}: signed-in people opening an app (authorize → token → userinfo)")
         result["sso"] = self.open_apps(server, app, per_bare)
+        result["burst"] = peer_side.bursts(self, db, peer, BURST_ACCOUNTS)
         self.stop_servers()
         return result
 
@@ -616,6 +629,7 @@ def _unexpected(result: dict) -> int:
     parts = [*result["rounds"], result["latency"], result["small_roster"], result["large_roster"]]
     parts += [result["floor"], *(result["pages"][k] for k in ("home", "bare", "session"))]
     parts += [result["sso"]]
+    parts += result.get("peer", {}).get("rounds", [])
     return sum(sum(part.get("unexpected", {}).values()) for part in parts)
 
 
@@ -717,6 +731,7 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
         ("unexpected", "unexpected answers (all phases)",
          lambda r: str(_unexpected(r)), "0", lambda r: _unexpected(r) == 0),
     ]  # fmt: skip
+    spec = with_peer_rows(spec)
     rows = []
     for key, label, cell, target, check in spec:
         values, verdicts = {}, {}
@@ -739,6 +754,50 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
             }
         )
     return rows
+
+
+def _peer_round(result: dict) -> dict:
+    return result["peer"]["rounds"][result["peer"]["median_round"]]
+
+
+def _burst_verifies(result: dict) -> str:
+    sides = (result["burst"][side]["verifies"] for side in ("staffgate", "peer"))
+    return " / ".join(" ".join(str(count) for count in counts) for counts in sides)
+
+
+def with_peer_rows(spec: list[tuple]) -> list[tuple]:
+    """``spec`` with the peer's rows: its L after staffgate's floor rows, the burst last."""
+    p = _peer_round
+    peer = [
+        ("peer_L", "peer (LoginView + django-axes): L login POSTs/s (median)",
+         lambda r: fmt(p(r)["posts_per_s"], 1), "", None),
+        ("peer_L_ok", "  of which successful logins/s",
+         lambda r: fmt(p(r)["signed_in_per_s"], 1), "", None),
+        ("peer_ratio", "  staffgate ÷ peer, L (median; each round)",
+         lambda r: f"{fmt(r['peer']['staffgate_ratio'], 2)} "
+         f"({' '.join(fmt(x['staffgate_ratio'], 2) for x in r['peer']['rounds'])})",
+         "≥ 1.20", lambda r: r["peer"]["staffgate_ratio"] >= 1.2),
+        ("peer_R", "  peer R = L / B",
+         lambda r: fmt(p(r)["R"], 3), "", None),
+        ("peer_cpu", "  peer: server+DB CPU per login journey (ms)",
+         lambda r: fmt(p(r)["server_cpu_ms_per_post"], 1), "", None),
+        ("peer_cpu_ratio", "  its CPU per journey ÷ staffgate's (steady on a busy machine)",
+         lambda r: fmt(p(r)["server_cpu_ms_per_post"]
+                       / _median_round(r)["server_cpu_ms_per_post"], 2), "", None),
+        ("peer_cores", "  the peer's load: server / loadgen / other",
+         lambda r: " / ".join(fmt(p(r)[k], 2) for k in ("server_cores", "client_cores",
+                                                         "other_cores")), "", None),
+    ]  # fmt: skip
+    burst = [
+        ("burst", f"{peer_side.BURST_REQUESTS} wrong passwords at once, one account: "
+         "verifies staffgate / peer (each burst)",
+         _burst_verifies, "staffgate = 3",
+         lambda r: set(r["burst"]["staffgate"]["verifies"]) == {3}),
+    ]  # fmt: skip
+    keys = [row[0] for row in spec]
+    after = keys.index("R_of_floor") + 1 if "R_of_floor" in keys else len(spec)
+    before = keys.index("unexpected") if "unexpected" in keys else len(spec)
+    return [*spec[:after], *peer, *spec[after:before], *burst, *spec[before:]]
 
 
 def render(rows: list[dict], kinds: list[str], header: str) -> str:
