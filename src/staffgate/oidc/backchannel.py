@@ -36,4 +36,3 @@ def logout_token(*, issuer: str, client_id: str, subject: str, sid: str, now: fl
     token = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
     token.make_signed_token(key)
     return token.serialize()
-
