@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from unittest import mock
 
 import pytest
@@ -150,3 +151,62 @@ def test_the_mail_is_queued_in_the_transaction_of_the_event(database_queue, make
             assert waiting_mails().count() == 1
             raise RuntimeError("the event does not happen")
     assert not waiting_mails().exists()
+
+
+ONE_ACCOUNT = """
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from staffgate.accounts.models import Account, ChallengeAnswer
+from staffgate.roster.models import Person
+
+now = timezone.now()
+person = Person.objects.create(
+    employee_id="2400001", first_name="Pat", last_name="Jones", birth_year=1970,
+    country="US", status="active", retirement_plan=False,
+)
+account = Account.objects.create(
+    person=person, user_id="2400001", password=make_password("Sunny2day"),
+    email="pat.back@example.com", email_verified_at=now, language="en",
+    terms_version="2026-01", terms_accepted_at=now, registered_at=now, password_changed_at=now,
+)
+for position, key in enumerate(("first_pet", "birth_city", "first_car"), start=1):
+    ChallengeAnswer.objects.create(
+        account=account, position=position, question_key=key,
+        answer_hash=make_password(f"right answer {position}"),
+    )
+"""
+
+
+def test_a_live_worker_sends_the_lock_mail_once_the_mail_server_is_back(tmp_path):
+    import requests
+
+    from tests.served import served
+
+    port = free_port()
+    with served(tmp_path, worker=True, EMAIL_URL=f"smtp://127.0.0.1:{port}") as portal:
+        portal.manage("shell", "-c", ONE_ACCOUNT)
+        base = f"http://127.0.0.1:{portal.port}"
+        with requests.Session() as browser:  # the mail server is down
+            page = browser.get(f"{base}/recover/", timeout=30)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+            browser.post(
+                f"{base}/recover/",
+                data={"csrfmiddlewaretoken": token, "user_id": "2400001"},
+                timeout=30,
+            )
+            for _ in range(3):
+                locked = browser.post(
+                    f"{base}/recover/questions/",
+                    data={"csrfmiddlewaretoken": token, **WRONG},
+                    timeout=30,
+                )
+        assert 'data-code="account.locked"' in locked.text
+        # The worker tries, fails and books the next attempt; the server comes back.
+        deadline = time.monotonic() + 30
+        while "tried again later" not in portal.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "tried again later" in portal.log.read_text()
+        with SmtpRelay(port) as relay:
+            assert relay.arrived.wait(60), portal.log.read_text()[-2000:]
+            assert relay.kinds_to("pat.back@example.com") == ["account_locked"]
+        assert "pat.back" not in portal.log.read_text()
