@@ -210,3 +210,20 @@ def test_a_live_worker_sends_the_lock_mail_once_the_mail_server_is_back(tmp_path
             assert relay.arrived.wait(60), portal.log.read_text()[-2000:]
             assert relay.kinds_to("pat.back@example.com") == ["account_locked"]
         assert "pat.back" not in portal.log.read_text()
+
+
+def test_rotating_the_field_keys_keeps_queued_mails_readable(database_queue, settings):
+    import io
+
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.STAFFGATE_FIELD_KEYS = [old]
+    send_security_mail("account_locked", "pat.rot@example.com", language="en", context={})
+    settings.STAFFGATE_FIELD_KEYS = [new, old]
+    out = io.StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "1 queued e-mail(s) re-encrypted" in out.getvalue()
+    settings.STAFFGATE_FIELD_KEYS = [new]  # the old key is gone
+    run_worker()
+    assert [m.to for m in mail.outbox] == [["pat.rot@example.com"]]
