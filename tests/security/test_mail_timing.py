@@ -6,7 +6,9 @@ A live `staffgate serve` with its worker, and a local SMTP relay that takes 400 
 message. Each kind of ID (registered, on the roster but unregistered, unknown) walks
 every step of login and recovery for 100 different IDs, the kinds interleaved in a new
 random order each round so that load on the machine falls on all of them alike; the
-median of each step must be within 10% across kinds.
+median of each step must be within 10% across kinds. Should a burst of load on a shared
+machine push a step over, a second measurement on new IDs decides: that step must be over
+in both to fail.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ MARGIN = 1.10
 KINDS = ("registered", "unregistered", "unknown")
 WRONG_ANSWERS = {"answer_1": "Not it 1", "answer_2": "Not it 2", "answer_3": "Not it 3"}
 
-# Run by `staffgate shell`: 2 * TRIES people with accounts, 2 * TRIES without.
+# Run by `staffgate shell`: SEED_COUNT people with accounts, as many without, as many IDs
+# that are no one's, numbered from SEED_FIRST.
 SEED = """
 import json, os
 from django.contrib.auth.hashers import make_password
@@ -36,10 +39,10 @@ from django.utils import timezone
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.roster.models import Person
 
-count = int(os.environ["SEED_COUNT"])
+count, first = int(os.environ["SEED_COUNT"]), int(os.environ["SEED_FIRST"])
 now = timezone.now()
 ids = {"registered": [], "unregistered": [], "unknown": []}
-for n in range(count):
+for n in range(first, first + count):
     for kind, base in (("registered", 2100000), ("unregistered", 2200000)):
         person = Person.objects.create(
             employee_id=f"{base + n:07d}", first_name="Pat", last_name="Jones",
@@ -125,6 +128,51 @@ def walk_recovery(base: str, user_id: str):
             yield f"recovery: wrong answers {attempt}", seconds
 
 
+def measure(base: str, ids: dict[str, list[str]], order: random.Random):
+    """One measurement: TRIES IDs of each kind walk login and recovery. The three kinds walk
+    in lockstep: each step is taken for the three of them back to back, in a new random
+    order, so that they meet the same load on the machine. {step: {kind: [seconds]}}."""
+    samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for n in range(TRIES):
+        for walk, offset in ((walk_login, 0), (walk_recovery, 1)):
+            walks = {kind: walk(base, ids[kind][2 * n + offset]) for kind in KINDS}
+            while walks:
+                kinds = list(walks)
+                order.shuffle(kinds)
+                for kind in kinds:
+                    try:
+                        step, seconds = next(walks[kind])
+                    except StopIteration:
+                        del walks[kind]
+                        continue
+                    samples[step][kind].append(seconds)
+    return samples
+
+
+def compare(samples) -> tuple[list[str], list[str]]:
+    """Each step's medians, and the steps whose kinds are more than the margin apart."""
+    report, failures = [], []
+    for step, by_kind in samples.items():
+        assert all(len(values) == TRIES for values in by_kind.values()), step
+        medians = {kind: statistics.median(by_kind[kind]) for kind in KINDS}
+        # Each kind against the three at the same moment: the median of those ratios.
+        paired = {
+            kind: statistics.median(
+                by_kind[kind][n] / statistics.mean(by_kind[other][n] for other in KINDS)
+                for n in range(TRIES)
+            )
+            for kind in KINDS
+        }
+        spread = max(paired.values()) / min(paired.values())
+        line = f"{step}: " + ", ".join(
+            f"{kind} {medians[kind] * 1000:.1f} ms (x{paired[kind]:.3f})" for kind in KINDS
+        )
+        report.append(f"{line}, spread x{spread:.3f}")
+        if spread > MARGIN:
+            failures.append(step)
+    return report, failures
+
+
 def test_v6_3_8_every_kind_of_id_answers_login_and_recovery_alike_with_a_slow_mail_server(
     tmp_path,
 ):
@@ -142,61 +190,39 @@ def test_v6_3_8_every_kind_of_id_answers_login_and_recovery_alike_with_a_slow_ma
             STAFFGATE_LOG_LEVEL="WARNING",
         ) as portal,
     ):
-        ids = json.loads(
-            portal.manage("shell", "-c", SEED, SEED_COUNT=str(2 * TRIES + 2)).splitlines()[-1]
-        )
         base = f"http://127.0.0.1:{portal.port}"
-        for kind in KINDS:  # warm up every code path once, outside the measurement
-            list(walk_login(base, ids[kind].pop()))
-            list(walk_recovery(base, ids[kind].pop()))
 
-        # The three kinds walk in lockstep: each step is taken for the three of them back to
-        # back, in a new random order, so that they meet the same load on the machine.
-        samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        def seed(first: int, count: int = 2 * TRIES) -> dict[str, list[str]]:
+            out = portal.manage("shell", "-c", SEED, SEED_COUNT=str(count), SEED_FIRST=str(first))
+            return json.loads(out.splitlines()[-1])
+
+        warm_up = seed(0, 2)
+        for kind in KINDS:  # every code path once, outside the measurement
+            list(walk_login(base, warm_up[kind][0]))
+            list(walk_recovery(base, warm_up[kind][1]))
         order = random.Random(638)
-        for n in range(TRIES):
-            for walk, offset in ((walk_login, 0), (walk_recovery, 1)):
-                walks = {kind: walk(base, ids[kind][2 * n + offset]) for kind in KINDS}
-                while walks:
-                    kinds = list(walks)
-                    order.shuffle(kinds)
-                    for kind in kinds:
-                        try:
-                            step, seconds = next(walks[kind])
-                        except StopIteration:
-                            del walks[kind]
-                            continue
-                        samples[step][kind].append(seconds)
+        report, failures = compare(measure(base, seed(2), order))
+        measurements = 1
+        if failures:
+            # A burst of load on a shared machine can push one step over: a second
+            # measurement, on new IDs, must show the same step over the margin too. With
+            # the lock mail sent inside the request, every measurement is several times over.
+            report_again, failures_again = compare(measure(base, seed(2 + 2 * TRIES), order))
+            report += ["(measured again)", *report_again]
+            failures = [step for step in failures if step in failures_again]
+            measurements = 2
 
         # The lock mails did go out, by the worker, to the registered accounts alone.
+        expected = 1 + TRIES * measurements
         deadline = time.monotonic() + 120
-        while len(relay.messages) < TRIES + 1 and time.monotonic() < deadline:
+        while len(relay.messages) < expected and time.monotonic() < deadline:
             time.sleep(0.5)
         sent_to = {str(message["To"]) for message in relay.messages}
-        assert len(relay.messages) == TRIES + 1, portal.log.read_text()[-3000:]
+        assert len(relay.messages) == expected, portal.log.read_text()[-3000:]
         assert all(to.startswith("p21") for to in sent_to)
         assert {str(message["X-Staffgate-Mail"]) for message in relay.messages} == {
             "account_locked"
         }
 
-    report, failures = [], []
-    for step, by_kind in samples.items():
-        assert all(len(values) == TRIES for values in by_kind.values()), step
-        medians = {kind: statistics.median(by_kind[kind]) for kind in KINDS}
-        # Each kind against the other two at the same moment: the median of those ratios.
-        paired = {
-            kind: statistics.median(
-                by_kind[kind][n] / statistics.mean(by_kind[other][n] for other in KINDS)
-                for n in range(TRIES)
-            )
-            for kind in KINDS
-        }
-        spread = max(paired.values()) / min(paired.values())
-        line = f"{step}: " + ", ".join(
-            f"{kind} {medians[kind] * 1000:.1f} ms (x{paired[kind]:.3f})" for kind in KINDS
-        )
-        report.append(f"{line}, spread x{spread:.3f}")
-        if spread > MARGIN:
-            failures.append(line)
     print("\n".join(report))
     assert not failures, "\n".join(report)
