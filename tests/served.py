@@ -19,6 +19,15 @@ STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
 class Served:
     port: int
     log: Path
+    env: dict
+
+    def manage(self, *args: str, **extra_env: str) -> str:
+        """Run one `staffgate` command on this portal's database; its output."""
+        result = subprocess.run(
+            [STAFFGATE, *args], env={**self.env, **extra_env}, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         """One request over a fresh connection; (status, headers, body). Redirects not followed."""
@@ -38,8 +47,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(tmp_path: Path, **settings: str):
-    """Migrate a fresh SQLite file and serve it; ``settings`` are extra environment variables."""
+def served(tmp_path: Path, *, worker: bool = False, **settings: str):
+    """Migrate a fresh SQLite file and serve it; ``settings`` are extra environment variables.
+
+    With ``worker``, `staffgate worker` runs beside the server (it sends the e-mails)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DATABASE_URL": f"sqlite:///{tmp_path}/served.sqlite3",
@@ -60,6 +71,16 @@ def served(tmp_path: Path, **settings: str):
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
+        background = (
+            subprocess.Popen(
+                [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
+                env=env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+            if worker
+            else None
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -70,7 +91,9 @@ def served(tmp_path: Path, **settings: str):
                     assert server.poll() is None, log.read_text()
                     assert time.monotonic() < deadline, "the server did not start"
                     time.sleep(0.2)
-            yield Served(port, log)
+            yield Served(port, log, env)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, background):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)

@@ -37,6 +37,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_AUTOREFRESH = True
+# Security e-mails run at once in the test process, so tests read them straight after the
+# request that queues them; tests of the queue itself set the database backend back, and
+# tests against a live `staffgate serve` run a real worker.
+TASKS = {**TASKS, "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # noqa: F405
+STAFFGATE_MAIL_TASK_BACKEND = "immediate"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

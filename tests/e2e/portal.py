@@ -147,6 +147,14 @@ class Portal:
         texts = (path.read_text(errors="replace") for path in sorted(self.mail_dir.iterdir()))
         return [text for text in texts if f"To: {address}" in text]
 
+    def wait_mails_to(self, address: str, at_least: int = 1, seconds: float = 20) -> list[str]:
+        """``mails_to``, once the worker has sent at least ``at_least`` of them (or the time
+        is up)."""
+        deadline = time.monotonic() + seconds
+        while len(found := self.mails_to(address)) < at_least and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return found
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -244,6 +252,13 @@ def start_portal(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # The background queue beside it, as `make run` has it: it sends every e-mail.
+    worker = subprocess.Popen(
+        [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     portal = Portal(base_url=f"http://{bind_host}:{port}", folder=folder, people=people, env=env)
     try:
         deadline = time.monotonic() + 90
@@ -259,10 +274,11 @@ def start_portal(
             time.sleep(0.2)
         yield portal
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         log.close()

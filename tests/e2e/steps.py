@@ -217,13 +217,18 @@ def file_help_ticket(page: Page, person: Employee, visit: Visitor, *, topic="unl
 MAILBOX: list = []
 
 
-def mailed_code(address: str) -> str:
-    """The 6-digit code of the last e-mail code sent to ``address``."""
-    for text in reversed(MAILBOX[0](address)):
-        found = re.search(r":\s*(\d{6})\s*$", text, re.MULTILINE)
-        if "X-Staffgate-Mail: email_code" in text and found:
-            return found.group(1)
-    raise AssertionError(f"no e-mail code was sent to {address}")
+def mailed_code(address: str, seconds: float = 20) -> str:
+    """The 6-digit code of the last e-mail code sent to ``address`` (the worker sends it
+    a moment after the page)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        for text in reversed(MAILBOX[0](address)):
+            found = re.search(r":\s*(\d{6})\s*$", text, re.MULTILINE)
+            if "X-Staffgate-Mail: email_code" in text and found:
+                return found.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no e-mail code was sent to {address}")
+        time.sleep(0.1)
 
 
 # --- Authenticator apps: the phone of each account that added one -------------------------------

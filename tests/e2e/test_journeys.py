@@ -54,7 +54,7 @@ def test_register_with_the_pin_and_land_on_home(page, person, audit, portal):
         "register-4-password",
         "home",
     ]
-    assert portal.mails_to(person.email), "no registration e-mail was sent"
+    assert portal.wait_mails_to(person.email), "no registration e-mail was sent"
     # The PIN was for registering once: it no longer opens anything.
     log_out(page)
     assert log_in(page, person.employee_id, person.pin, audit) == "login.invalid"
@@ -120,7 +120,7 @@ def test_recover_with_the_challenge_questions(page, registered, audit, portal):
     assert log_in(page, registered.employee_id, PASSWORD, audit) == "login.invalid"
     assert log_in(page, registered.employee_id, NEW_PASSWORD, audit) is None
     expect_path(page, "/")
-    assert len(portal.mails_to(registered.email)) >= 2, "no e-mail about the reset"
+    assert len(portal.wait_mails_to(registered.email, 2)) >= 2, "no e-mail about the reset"
 
 
 def test_locked_by_recovery_asks_for_help_and_the_help_desk_unlocks(
@@ -206,7 +206,7 @@ def test_the_whole_registration_in_another_language(
         ("register-4-password", language),
         ("home", language),
     ]
-    assert portal.mails_to(person.email)
+    assert portal.wait_mails_to(person.email)
     # The account keeps the language: a later login from another browser comes back in it.
     audit.language = "en"
     later = new_page()

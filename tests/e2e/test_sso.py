@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.portal import STAFFGATE, _run, free_port
+from tests.e2e.portal import _run, free_port
 from tests.e2e.steps import (
     ANSWERS,
     PASSWORD,
@@ -89,7 +89,8 @@ def test_the_consent_page_asks_in_the_persons_language_and_allow_returns_a_code(
 
 @pytest.fixture(scope="module")
 def benefits(portal):
-    """The example Benefits app, registered with the portal, and the portal's worker."""
+    """The example Benefits app, registered with the portal (whose worker tells it of
+    logouts)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = _run(
@@ -110,12 +111,6 @@ def benefits(portal):
         portal.env,
     )
     app = json.loads(out)
-    worker = subprocess.Popen(
-        [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
-        env=portal.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     server = subprocess.Popen(
         [sys.executable, str(APP_FILE)],
         env={
@@ -136,9 +131,8 @@ def benefits(portal):
         except OSError:
             time.sleep(0.2)
     yield base
-    for process in (server, worker):
-        process.terminate()
-        process.wait(timeout=30)
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def test_a_person_opens_the_app_registers_and_is_signed_out_by_back_channel(

@@ -47,6 +47,9 @@ class Account(AbstractBaseUser, PermissionsMixin):
     # Room for a hash with any Argon2 parameters (Django's default of 128 is too tight).
     password = models.CharField(max_length=256)
     email = models.EmailField(max_length=254, blank=True)
+    # When the address was proved by a code mailed to it; an address counts as this
+    # account's own (no one else may take it) only once proved.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     app_id = models.CharField(max_length=64, blank=True, default="")
     language = models.CharField(max_length=5, default="en")
     terms_version = models.CharField(max_length=32, blank=True, default="")

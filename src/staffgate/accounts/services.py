@@ -13,12 +13,38 @@ from staffgate.core.mail import send_security_mail
 from staffgate.roster.ids import normalise_user_id
 
 
+def email_owner(email: str, *, besides_user_id: str | None = None) -> Account | None:
+    """The account (other than ``besides_user_id``'s) whose *proved* address is ``email``,
+    letter case ignored: an address typed in but never proved with a code is nobody's."""
+    accounts = Account.objects.filter(email__iexact=email, email_verified_at__isnull=False)
+    if besides_user_id is not None:
+        accounts = accounts.exclude(user_id=besides_user_id)
+    return accounts.select_related("person").first()
+
+
 def email_in_use(email: str, *, besides: Account | None = None) -> bool:
-    """True when an account (other than ``besides``) has ``email``, letter case ignored."""
-    accounts = Account.objects.filter(email__iexact=email)
-    if besides is not None:
-        accounts = accounts.exclude(pk=besides.pk)
-    return accounts.exists()
+    """True when an account (other than ``besides``) has proved ``email``."""
+    return email_owner(email, besides_user_id=besides.user_id if besides else None) is not None
+
+
+def release_unproved_email(email: str, *, to: Account | None = None, request=None) -> int:
+    """``email`` was just proved by a code for ``to`` (or a registration): every other account
+    that holds it without having proved it loses it, audited; returns how many."""
+    holders = Account.objects.filter(email__iexact=email, email_verified_at__isnull=True)
+    if to is not None:
+        holders = holders.exclude(pk=to.pk)
+    released = 0
+    for holder in holders.select_for_update():
+        holder.email = ""
+        holder.save(update_fields=["email"])
+        record_event(
+            EventTag.Account.EMAIL_RELEASED,
+            request=request,
+            user_id=holder.user_id,
+            outcome="released",
+        )
+        released += 1
+    return released
 
 
 def unlock_account(user_id: str, *, actor: str, reason: str, request=None) -> bool:

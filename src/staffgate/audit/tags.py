@@ -13,6 +13,7 @@ class EventTag:
     class Account(enum.StrEnum):
         """What happens to an employee account: sign-in, registration, recovery, profile."""
 
+        EMAIL_RELEASED = "account:email:released"
         FACTOR_ADDED = "account:factor:added"
         FACTOR_REMOVED = "account:factor:removed"
         FACTOR_RENAMED = "account:factor:renamed"

@@ -366,7 +366,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
 }
 
-# Background work (back-channel logout deliveries): Django's Tasks API with its database
-# backend; a task is a row written in the transaction of the event that causes it, and
-# `staffgate worker` runs them.
+# Background work (security e-mails, back-channel logout deliveries): Django's Tasks API
+# with its database backend; a task is a row written in the transaction of the event that
+# causes it, and `staffgate worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The security e-mails go through the same queue (an alias of TASKS).
+STAFFGATE_MAIL_TASK_BACKEND = "default"

@@ -1,13 +1,21 @@
-"""Security e-mails: rendered from templates in the person's language.
+"""Security e-mails: rendered from templates in the person's language, sent by the queue.
 
 Each kind has ``mail/<kind>_subject.txt`` and ``mail/<kind>.txt``. Mails never
 contain a secret: no password, PIN, answer or link that logs anyone in (the one
 code is the e-mail code that proves an address, and it goes to that address only).
+
+No mail is sent inside a request: the message is rendered, encrypted with the field
+keys (``STAFFGATE_FIELD_KEYS``, as the authenticator-app keys are) and queued in the
+transaction of the event that causes it; ``staffgate worker`` hands it to the mail
+server, and tries again with the queue's backoff while that server is down. A page
+therefore costs the same whether or not it leads to a mail, and a database dump shows
+no e-mail code, address or body of a message waiting in the queue.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 
 from django.conf import settings
@@ -15,6 +23,9 @@ from django.core.mail import EmailMessage
 from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
 from django.utils import translation
+from django_tasks import task, task_backends
+
+from staffgate.core import queue
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +40,23 @@ def render_mail(name: str, context: dict) -> str:
     return mail_engine().get_template(name).render(Context(context, autoescape=False))
 
 
+def _seal(message: dict) -> str:
+    from staffgate.factors import crypto
+
+    return crypto.encrypt(json.dumps(message).encode())
+
+
+def _open(payload: str) -> dict | None:
+    from staffgate.factors import crypto
+
+    try:
+        return json.loads(crypto.decrypt(payload))
+    except (crypto.InvalidToken, ValueError):
+        return None
+
+
 def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> bool:
-    """Send one mail of ``kind`` to ``to`` in ``language``; True when it was handed over."""
+    """Queue one mail of ``kind`` to ``to`` in ``language``; True when it was queued."""
     if not to:
         return False
     language = language or settings.LANGUAGE_CODE
@@ -38,24 +64,54 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
         full = {"portal_name": "staffgate", **context}
         subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
         body = render_mail(f"mail/{kind}.txt", full)
-    try:
-        message = EmailMessage(
-            subject,
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [to],
-            headers={"X-Staffgate-Mail": kind, "Content-Language": language},
-        )
-        message.send(fail_silently=False)
-    except OSError:
-        # A mail server being down must not undo the security action that triggered the mail.
-        log.exception("could not send %s mail", kind)
-        return False
+    payload = _seal(
+        {"kind": kind, "to": to, "language": language, "subject": subject, "body": body}
+    )
+    deliver_mail.using(backend=settings.STAFFGATE_MAIL_TASK_BACKEND).enqueue(payload)
     return True
 
 
+def _retry_backend() -> str:
+    """Where a later attempt waits: the mail queue, or the database queue when the mail
+    queue cannot hold work for later (the immediate backend of the unit tests)."""
+    alias = settings.STAFFGATE_MAIL_TASK_BACKEND
+    return alias if task_backends[alias].supports_defer else "default"
+
+
+@task()
+def deliver_mail(payload: str, attempt: int = 1) -> str:
+    """Hand one queued mail to the mail server; tried again with backoff while it is down."""
+    message = _open(payload)
+    if message is None:
+        # The field key it was sealed with has been removed: nothing can be sent.
+        log.error("a queued mail could not be opened with the configured field keys")
+        return "unreadable"
+    kind = message["kind"]
+    try:
+        EmailMessage(
+            message["subject"],
+            message["body"],
+            settings.DEFAULT_FROM_EMAIL,
+            [message["to"]],
+            headers={"X-Staffgate-Mail": kind, "Content-Language": message["language"]},
+        ).send(fail_silently=False)
+    except OSError as error:  # smtplib's errors are OSErrors too
+        reason = type(error).__name__
+        if queue.retry_later(deliver_mail, payload, attempt=attempt, backend=_retry_backend()):
+            log.warning(
+                "the mail server did not take a %s mail (attempt %d, %s): tried again later",
+                kind,
+                attempt,
+                reason,
+            )
+            return "retry"
+        log.error("gave up on a %s mail after %d attempts (%s)", kind, attempt, reason)
+        return "gave_up"
+    return "sent"
+
+
 def mail_account(account, kind: str, **context) -> bool:
-    """Send ``kind`` to an account's address, in its language."""
+    """Queue ``kind`` for an account's address, in its language."""
     return send_security_mail(
         kind,
         account.email,

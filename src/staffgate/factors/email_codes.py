@@ -4,6 +4,11 @@ Each code works once, allows five tries (counted by one conditional UPDATE, so e
 under concurrency) and may be sent again a few times, a minute apart. The database
 keeps only an HMAC of the code under a key derived from the secret key, so a dump
 does not give it away. Until the code comes back, the address gets nothing else.
+
+The page never says whether an address is another account's: when another account has
+proved it, no code is sent (the record is made all the same, so the next page behaves
+alike) and the address's owner is told that someone tried to use it instead. Each mail
+sent counts against the sender's network (``send_throttle``).
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from staffgate.core import timeutil
-from staffgate.core.mail import send_security_mail
+from staffgate.core.mail import mail_account, send_security_mail
+from staffgate.core.throttle import Throttle
 from staffgate.factors.models import EmailCode
 
 LIFETIME = dt.timedelta(minutes=10)
@@ -44,6 +51,14 @@ class Verdict(enum.Enum):
 class Typed:
     verdict: Verdict
     tries_left: int = 0
+
+
+def send_throttle() -> Throttle:
+    """Codes (or owner notices) mailed per client network: probing or flooding addresses
+    from one place is slow."""
+    return Throttle(
+        "email-code", settings.STAFFGATE_IP_MAX_FAILURES, settings.STAFFGATE_IP_WINDOW_SECONDS
+    )
 
 
 def _digest(code_id: int, code: str) -> str:
@@ -90,8 +105,16 @@ def resend_code(record: EmailCode, *, language: str) -> bool:
 
 
 def _mail(record: EmailCode, language: str) -> None:
+    from staffgate.accounts.services import email_owner
+
     code = _new_code()
     EmailCode.objects.filter(pk=record.pk).update(digest=_digest(record.pk, code))
+    owner = email_owner(record.address, besides_user_id=record.subject)
+    if owner is not None:
+        # Another account proved this address: its owner hears of the try, the code goes
+        # nowhere, and the page that follows is the same.
+        mail_account(owner, "email_claimed", address=record.address)
+        return
     send_security_mail(
         "email_code",
         record.address,

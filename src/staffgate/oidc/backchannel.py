@@ -10,10 +10,11 @@ from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
+# The retry timing is the queue's own, shared with the security e-mails.
+from staffgate.core.queue import MAX_ATTEMPTS, MAX_DELAY, retry_delay  # noqa: F401
+
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TOKEN_LIFETIME = 120
-MAX_ATTEMPTS = 20
-MAX_DELAY = 3600
 
 
 def logout_token(*, issuer: str, client_id: str, subject: str, sid: str, now: float | None = None):
@@ -35,8 +36,3 @@ def logout_token(*, issuer: str, client_id: str, subject: str, sid: str, now: fl
     token = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
     token.make_signed_token(key)
     return token.serialize()
-
-
-def retry_delay(attempt: int) -> int:
-    """Seconds before attempt ``attempt + 1``: 5 s, doubling, at most an hour."""
-    return min(5 * 2 ** (attempt - 1), MAX_DELAY)

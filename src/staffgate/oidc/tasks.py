@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,7 +11,7 @@ from oauth2_provider.models import get_application_model
 
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
-from staffgate.core import timeutil
+from staffgate.core import queue
 from staffgate.oidc import backchannel
 
 DELIVERY_TIMEOUT = 10
@@ -58,15 +57,13 @@ def deliver_logout_token(
             detail={"app": application.name, "attempt": attempt},
         )
         return "delivered"
-    if attempt >= backchannel.MAX_ATTEMPTS:
+    if not queue.retry_later(
+        deliver_logout_token, application_id, subject, sid, issuer, attempt=attempt
+    ):
         record_event(
             EventTag.Sso.BACKCHANNEL_FAILED,
             outcome="gave_up",
             detail={"app": application.name, "attempt": attempt, "status": status},
         )
         return "gave_up"
-    later = timeutil.now() + dt.timedelta(seconds=backchannel.retry_delay(attempt))
-    deliver_logout_token.using(run_after=later).enqueue(
-        application_id, subject, sid, issuer, attempt + 1
-    )
     return "retry"

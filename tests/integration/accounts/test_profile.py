@@ -392,18 +392,21 @@ def test_email_must_be_confirmed(client, signed_in, mailoutbox):
     assert mailoutbox == []
 
 
-def test_email_used_by_another_account_is_refused_whatever_the_case(
+def test_email_used_by_another_account_goes_to_its_owner_whatever_the_case(
     client, signed_in, make_account, mailoutbox
 ):
-    make_account(email="Taken@Example.com")
+    owner = make_account(email="Taken@Example.com")
     data = valid_change("/profile/email/") | {
         "email": "taken@example.COM",
         "email_confirm": "taken@example.COM",
     }
     response = client.post("/profile/email/", data)
-    assert field_codes(response) == ["email.taken"]
+    # The same next page as for a free address; no code, the owner is told instead.
+    assert response["Location"] == "/profile/email/verify/"
+    assert [m.extra_headers["X-Staffgate-Mail"] for m in mailoutbox] == ["email_claimed"]
+    assert mailoutbox[0].to == ["Taken@Example.com"]  # the owner's own address
     assert Account.objects.get(pk=signed_in.pk).email == signed_in.email
-    assert mailoutbox == []
+    assert Account.objects.get(pk=owner.pk).email == "Taken@Example.com"
 
 
 def test_keeping_ones_own_email_and_changing_the_app_id(client, signed_in, mailoutbox):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -112,8 +114,10 @@ def test_abandoning_writes_nothing_and_pin_still_works(client, make_person, pin_
     start(client, person, pin_for(person))
 
 
-def test_email_must_match_and_be_unique(client, make_person, make_account, pin_for):
-    make_account(email="taken@example.com")
+def test_email_must_match_and_a_taken_one_goes_to_its_owner(
+    client, make_person, make_account, pin_for, mailoutbox
+):
+    owner = make_account(email="taken@example.com")
     person = make_person()
     start(client, person, pin_for(person))
     client.post("/register/terms/", {"agree": "1"})
@@ -122,12 +126,18 @@ def test_email_must_match_and_be_unique(client, make_person, make_account, pin_f
     )
     assert outcome_code(response) == "form.invalid"
     assert field_codes(response) == ["email.mismatch"]
+    response = client.post("/register/contact/", {"email": "nope", "email_confirm": "nope"})
+    assert "email.invalid" in field_codes(response)
+    # Another account's address: the same next page, no code; its owner is told instead.
     response = client.post(
         "/register/contact/", {"email": "TAKEN@example.com", "email_confirm": "taken@example.com"}
     )
-    assert field_codes(response) == ["email.taken"]
-    response = client.post("/register/contact/", {"email": "nope", "email_confirm": "nope"})
-    assert "email.invalid" in field_codes(response)
+    assert response["Location"] == "/register/verify-email/"
+    [notice] = mailoutbox
+    assert notice.to == ["taken@example.com"]  # the owner's own address, as they keep it
+    assert notice.extra_headers["X-Staffgate-Mail"] == "email_claimed"
+    assert owner.user_id in notice.body and not re.search(r"\b\d{6}\b", notice.body)
+    assert Account.objects.get(pk=owner.pk).email == "taken@example.com"
 
 
 @pytest.mark.parametrize(

@@ -77,13 +77,16 @@ def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]
         # [:1] rather than first(): no ORDER BY on a unique lookup.
         people = Person.objects.select_related("account").filter(employee_id=user_id)
         person = next(iter(people.annotate(**enrolled_annotation("account__pk"))[:1]), None)
+    # The staff names are looked up for every ID, a roster one too, so that an ID on the
+    # roster and one that is not cost the same queries.
+    staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
+    staff_account = next(iter(staff.annotate(**enrolled_annotation("pk"))[:1]), None)
     if person is not None:
         account = getattr(person, "account", None)
         if account is not None:
             account.factor_enrolled = person.factor_enrolled
         return person, account
-    staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
-    return None, next(iter(staff.annotate(**enrolled_annotation("pk"))[:1]), None)
+    return None, staff_account
 
 
 def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account, AccountSession, ChallengeAnswer
 from staffgate.accounts.policy import Policy
-from staffgate.accounts.services import email_in_use
+from staffgate.accounts.services import email_in_use, release_unproved_email
 from staffgate.audit.models import AuditEvent
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
@@ -154,8 +154,14 @@ class ContactChange:
         return self.email_changed or self.app_id_changed
 
 
-def change_contact(request, account: Account, email: str, app_id: str) -> ContactChange:
-    """Store a new e-mail address and application ID; a new address is told to both mailboxes."""
+def change_contact(
+    request, account: Account, email: str, app_id: str, *, proved: bool = False
+) -> ContactChange:
+    """Store a new e-mail address and application ID; a new address is told to both mailboxes.
+
+    ``proved``: the new address came back with its code, so it is this account's from now
+    on, and any account holding it without having proved it gives it up.
+    """
     old_email = account.email
     change = ContactChange(
         email_changed=email != old_email, app_id_changed=app_id != account.app_id
@@ -166,9 +172,14 @@ def change_contact(request, account: Account, email: str, app_id: str) -> Contac
         with transaction.atomic():
             if change.email_changed and email_in_use(email, besides=account):
                 raise EmailTaken
+            fields = ["email", "app_id"]
+            if change.email_changed and proved:
+                release_unproved_email(email, to=account, request=request)
+                account.email_verified_at = timeutil.now()
+                fields.append("email_verified_at")
             account.email = email
             account.app_id = app_id
-            account.save(update_fields=["email", "app_id"])
+            account.save(update_fields=fields)
             record_event(
                 EventTag.Account.PROFILE_EMAIL_CHANGED
                 if change.email_changed

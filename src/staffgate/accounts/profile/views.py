@@ -23,10 +23,10 @@ from staffgate.accounts.profile.forms import (
     ProfileQuestionsForm,
 )
 from staffgate.accounts.registration import service as registration
-from staffgate.accounts.services import email_in_use
+from staffgate.audit.services import client_ip
 from staffgate.audit.tags import EventTag
 from staffgate.core.outcomes import Outcome
-from staffgate.core.views import posted, render_form
+from staffgate.core.views import posted, render_form, throttled_response
 from staffgate.factors import email_codes
 from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
 from staffgate.factors.policy import current_mode, employees_may_enrol
@@ -36,6 +36,9 @@ from staffgate.roster.pin import pin_of
 EMAIL_CHANGE_KEY = "staffgate.profile.email_change"
 
 ACTIVITY_WORDS = {
+    EventTag.Account.EMAIL_RELEASED: gettext_lazy(
+        "E-mail address removed: another account confirmed it with a code"
+    ),
     EventTag.Account.LOGIN_SUCCESS: gettext_lazy("Signed in"),
     EventTag.Account.LOGIN_FAILURE: gettext_lazy("Wrong password"),
     EventTag.Account.LOGIN_LOCKED: gettext_lazy("Wrong password; sign-in locked"),
@@ -108,9 +111,11 @@ profile_view = profile_page(_overview, methods=("GET", "HEAD"))
 def _email(request):
     account = request.user
     if request.method == "POST":
+        # Whether the address is another account's is not said here: the code goes to the
+        # address, or, when another account has proved it, its owner is told instead.
         form = ProfileEmailForm(
             request.POST,
-            email_taken=lambda email: email_in_use(email, besides=account),
+            email_taken=None,
             check_current=_check_current(request, "email"),
         )
         valid = form.is_valid()
@@ -119,6 +124,9 @@ def _email(request):
         if valid and form.cleaned_data["email"].casefold() != account.email.casefold():
             # The new address counts once the code mailed to it comes back; the application
             # ID is saved now.
+            retry_after = email_codes.send_throttle().charge(client_ip(request) or "unknown")
+            if retry_after is not None:
+                return throttled_response(request, retry_after)
             new_email = form.cleaned_data["email"]
             profile.change_contact(request, account, account.email, form.cleaned_data["app_id"])
             record = email_codes.send_code(
@@ -176,7 +184,7 @@ def _email_verify(request):
         context["back_url"] = reverse("profile-email")
     else:
         try:
-            profile.change_contact(request, account, record.address, account.app_id)
+            profile.change_contact(request, account, record.address, account.app_id, proved=True)
         except profile.EmailTaken:
             messages.error(request, _("This e-mail address is already used by another account."))
             return redirect("profile-email")

@@ -173,15 +173,22 @@ def _account_of(user_id: str) -> Account | None:
 def load_challenge(user_id: str) -> Challenge:
     """The account's own three questions, or stable decoys when there is no account."""
     account = _account_of(user_id)
+    # The answers are read for every ID, one without an account too, and the decoys worked
+    # out for every ID, so that the page costs the same queries and work either way.
+    answers = list(
+        ChallengeAnswer.objects.filter(account_id=account.pk if account else None).order_by(
+            "position"
+        )
+    )
+    decoys = decoy_questions(user_id, decoy_key())
     if account is not None:
-        answers = list(account.answers.order_by("position"))
         if len(answers) == COUNT:
             return Challenge(
                 questions=[a.question_key for a in answers],
                 hashes=[a.answer_hash for a in answers],
                 account=account,
             )
-    return Challenge(questions=decoy_questions(user_id, decoy_key()), hashes=[None] * COUNT)
+    return Challenge(questions=decoys, hashes=[None] * COUNT)
 
 
 def _verify_answers(challenge: Challenge, given: list[str]) -> bool:

@@ -17,7 +17,7 @@ from staffgate.accounts import attempts, sessions
 from staffgate.accounts.models import Account, ChallengeAnswer
 from staffgate.accounts.policy import Policy
 from staffgate.accounts.questions import normalise_answer
-from staffgate.accounts.services import email_in_use
+from staffgate.accounts.services import email_in_use, release_unproved_email
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
@@ -154,13 +154,17 @@ def complete_registration(
                 raise RegistrationError("registration.already_done")
             if check_eligibility(facts_of(person), timeutil.local_today()) is not None:
                 raise RegistrationError("login.not_eligible")
+            # The code proved the address is the registrant's: an account that proved it
+            # first keeps it (the registrant is sent back), one that never did gives it up.
             if email_in_use(state.email):
                 raise RegistrationError("email.taken")
+            release_unproved_email(state.email, request=request)
             account = Account.objects.create(
                 person=person,
                 user_id=person.employee_id,
                 password=password_hash,
                 email=state.email,
+                email_verified_at=now,
                 app_id=state.app_id,
                 language=language,
                 terms_version=state.terms_version,

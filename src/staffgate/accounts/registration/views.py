@@ -17,13 +17,12 @@ from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import service as registration
 from staffgate.accounts.registration.forms import TermsForm
 from staffgate.accounts.registration.service import RegistrationError, RegistrationState, Stage
-from staffgate.accounts.services import email_in_use
-from staffgate.audit.services import record_event
+from staffgate.audit.services import client_ip, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import language, timeutil
 from staffgate.core.mail import mail_account
 from staffgate.core.outcomes import Outcome
-from staffgate.core.views import posted, render_form
+from staffgate.core.views import posted, render_form, throttled_response
 from staffgate.factors import email_codes
 from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
 from staffgate.factors.enrolment import (
@@ -110,8 +109,13 @@ def register_terms(request, state: RegistrationState):
 @wizard_step(Stage.CONTACT)
 def register_contact(request, state: RegistrationState):
     if request.method == "POST":
-        form = ContactForm(request.POST, email_taken=email_in_use)
+        # Whether the address is another account's is not said here: the code goes to the
+        # address, or, when another account has proved it, its owner is told instead.
+        form = ContactForm(request.POST)
         if form.is_valid():
+            retry_after = email_codes.send_throttle().charge(client_ip(request) or "unknown")
+            if retry_after is not None:
+                return throttled_response(request, retry_after)
             state.email = form.cleaned_data["email"]
             state.app_id = form.cleaned_data["app_id"]
             state.email_code = email_codes.send_code(
