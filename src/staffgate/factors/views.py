@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from staffgate.accounts.pages import outcome_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
+from staffgate.accounts.profile.views import profile_lock_page
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import FORM_INVALID_MESSAGE, posted, render_form
 from staffgate.factors import login as second_step
@@ -115,16 +116,12 @@ def factor_page(view, methods_allowed=("GET", "POST")):
 
 
 def _locked(request, result):
-    profile.end_session_for_lock(request, request.user, result)
-    return render(
-        request,
-        "accounts/profile_locked.html",
-        {"outcome": result.outcome, "message": outcome_message(result.outcome)},
-    )
+    """A lock refuses the change: the lock page instead of the form; the session goes on."""
+    return profile_lock_page(request, result)
 
 
 def _current_password_ok(request, form, form_name: str):
-    """Check the current password (charged like a login); a lock ends the session."""
+    """Check the current password (charged like a login); a lock shows the lock page."""
     result = profile.verify_current_password(
         request.user,
         form.cleaned_data["current_password"],
