@@ -223,3 +223,10 @@ def test_new_password_pages_name_the_user_id_for_password_managers(
     assert re.search(
         rf'<input[^>]*value="{person.employee_id}"[^>]*autocomplete="username"', wizard
     )
+
+
+def test_the_language_links_keep_where_the_login_leads(client):
+    page = client.get("/login/?next=/profile/").content.decode()
+    assert 'href="?next=%2Fprofile%2F&amp;language=fr"' in page
+    french = client.get("/login/?next=/profile/&language=fr").content.decode()
+    assert '<input type="hidden" name="next" value="/profile/">' in french
