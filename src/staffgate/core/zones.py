@@ -13,6 +13,27 @@ from django.utils import formats, translation
 _BY_CODE = {"UTC", "Etc/UTC", "GMT", "Etc/GMT"}
 
 
+# The zones a person may choose on Edit My Profile: those of the roster's countries
+# (United States, Canada, Puerto Rico), west to east.
+CHOICES = [
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Vancouver",
+    "America/Phoenix",
+    "America/Denver",
+    "America/Edmonton",
+    "America/Regina",
+    "America/Chicago",
+    "America/Winnipeg",
+    "America/New_York",
+    "America/Toronto",
+    "America/Puerto_Rico",
+    "America/Halifax",
+    "America/St_Johns",
+]
+
+
 def zone_for(account=None) -> ZoneInfo:
     """The zone an account's times are shown in: its own when it chose one, else the portal's."""
     chosen = getattr(account, "time_zone", "") if account is not None else ""
@@ -31,6 +52,11 @@ def plain_zone_name(zone: ZoneInfo, language: str | None = None) -> str:
         return get_timezone_name(get_timezone(zone.key), locale=language.replace("-", "_"))
     except (LookupError, ValueError):
         return zone.key
+
+
+def zone_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """(key, label) of each zone offered: "Eastern Time (America/New_York)"."""
+    return [(key, f"{plain_zone_name(ZoneInfo(key), language)} ({key})") for key in CHOICES]
 
 
 def moment_text(moment: dt.datetime, zone: ZoneInfo, *, now: dt.datetime | None = None) -> str:

@@ -230,3 +230,36 @@ def test_the_language_links_keep_where_the_login_leads(client):
     assert 'href="?next=%2Fprofile%2F&amp;language=fr"' in page
     french = client.get("/login/?next=/profile/&language=fr").content.decode()
     assert '<input type="hidden" name="next" value="/profile/">' in french
+
+
+def test_a_person_who_chose_a_zone_reads_the_lock_end_in_it(client, make_account):
+    account = make_account()
+    assert login(client, account.user_id, PASSWORD).status_code == 302
+    page = client.get("/profile/language/").content.decode()
+    assert "Pacific Time (America/Los_Angeles)" in page
+    assert "The portal’s time zone (Eastern Time)" in page or "(Eastern Time)" in page
+    saved = client.post(
+        "/profile/language/", {"language": "en", "time_zone": "America/Los_Angeles"}
+    )
+    assert saved["Location"] == "/profile/"
+    # The profile's own language form sends no zone: the chosen one stays.
+    client.post("/profile/language/", {"language": "en"})
+    assert Account.objects.get(pk=account.pk).time_zone == "America/Los_Angeles"
+    url = "/profile/password/"
+    data = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    for _ in range(3):
+        locked = client.post(url, {**data, "current_password": "Wrong1pass"})
+    assert outcome_code(locked) == "login.locked"
+    assert re.search(r"until \d{1,2}:\d\d\s?[ap]\.m\. \(Pacific Time\)", main_of(locked))
+    # Before sign-in nobody is known: the login page keeps the portal's zone for every ID.
+    other = login(Client(), account.user_id, PASSWORD)
+    assert "(Eastern Time)" in main_of(other)
+
+
+def test_an_unknown_zone_is_refused_with_a_message(client, make_account):
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    response = client.post("/profile/language/", {"language": "en", "time_zone": "Mars/Olympus"})
+    assert outcome_code(response) == "form.invalid"
+    assert "Choose a time zone from the list." in response.content.decode()
+    assert Account.objects.get(pk=account.pk).time_zone == ""

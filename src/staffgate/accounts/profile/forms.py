@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
 from staffgate.accounts.profile.service import CurrentPassword
 from staffgate.core.forms import CodedForm, password_field, required
+from staffgate.core.zones import plain_zone_name, zone_choices, zone_for
 
 
 class CurrentPasswordForm(CodedForm):
@@ -101,3 +102,21 @@ class LanguageForm(CodedForm):
         error_messages=required(_("Choose a language"))
         | {"invalid_choice": _("Choose a language from the list.")},
     )
+
+
+class LanguagePageForm(LanguageForm):
+    """The language page: the language, and the zone of the person's times ("": the portal's)."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        portal = plain_zone_name(zone_for())
+        self.fields["time_zone"].choices = [
+            ("", _("The portal's time zone (%(zone)s)") % {"zone": portal}),
+            *zone_choices(),
+        ]

@@ -251,6 +251,23 @@ def change_language(request, account: Account, code: str) -> bool:
     return True
 
 
+def change_time_zone(request, account: Account, zone: str) -> bool:
+    """Store the zone the person's times are shown in ("": the portal's); True when changed."""
+    if zone == account.time_zone:
+        return False
+    previous = account.time_zone
+    account.time_zone = zone
+    account.save(update_fields=["time_zone"])
+    record_event(
+        EventTag.Account.PROFILE_TIME_ZONE_CHANGED,
+        request=request,
+        user_id=account.user_id,
+        outcome="changed",
+        detail={"from": previous, "to": zone},
+    )
+    return True
+
+
 def end_other_sessions(request, account: Account) -> int:
     """End every session of the account except this one; return how many ended."""
     ended = sessions.end_sessions(account, keep=request.session.session_key)

@@ -18,6 +18,7 @@ from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
 from staffgate.accounts.profile.forms import (
     LanguageForm,
+    LanguagePageForm,
     ProfileEmailForm,
     ProfilePasswordForm,
     ProfileQuestionsForm,
@@ -263,10 +264,15 @@ profile_questions = profile_page(_questions)
 
 def _language(request):
     account = request.user
-    form = LanguageForm(_bound(request), initial={"language": account.language})
+    form = LanguagePageForm(
+        _bound(request), initial={"language": account.language, "time_zone": account.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["language"]
         profile.change_language(request, account, code)
+        # The profile's own language form sends no zone: the zone stays as it was.
+        if "time_zone" in request.POST:
+            profile.change_time_zone(request, account, form.cleaned_data["time_zone"])
         translation.activate(code)
         request.LANGUAGE_CODE = code
         messages.success(request, _("Your language was changed."))
