@@ -63,8 +63,12 @@ def choose(page: Page, name: str, value: str) -> None:
 
 
 def submit(page: Page, name: str | None = None, scope: Locator | None = None) -> None:
-    """Press the form's only button (or the one whose ``name`` attribute is given)."""
+    """Press the form's only submit button (or the one whose ``name`` attribute is given).
+
+    The show-password buttons the page's script adds are not submit buttons.
+    """
     buttons = (scope or page.locator("main form")).get_by_role("button")
+    buttons = buttons.and_(page.locator(":not(.show-password)"))
     if name is not None:
         buttons = buttons.and_(page.locator(f'[name="{name}"]'))
     expect(buttons).to_have_count(1)
@@ -92,6 +96,18 @@ def expect_outcome(page: Page, code: str) -> None:
 def open_login(page: Page, visit: Visitor, query: str = "") -> None:
     page.goto("/login/" + query)
     visit(page, "login")
+
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def choose_language(page: Page, language: str) -> None:
+    """The page's one language switcher: its links in the header."""
+    switcher = page.get_by_role("navigation", name=re.compile("Language|Langue|Idioma"))
+    links = switcher.get_by_role("link", name=LANGUAGE_NAMES[language], exact=True)
+    if links.count():
+        links.click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def log_in(
@@ -125,8 +141,9 @@ def register(
     """From the login page to the home page: PIN, terms, contact, questions, password."""
     open_login(page, visit, query)
     if language:
-        choose(page, "language", language)
+        choose_language(page, language)
         visit.language = language
+        visit(page, "login")
     fill(page, "user_id", person.employee_id.lower())  # IDs are not case-sensitive
     fill(page, "password", person.pin)
     submit(page)

@@ -97,10 +97,14 @@ def test_three_wrong_passwords_then_the_lock_message(page, registered, audit):
     assert log_in(page, user_id, "Wrong3pass", audit) == "login.locked"
     # During the lock even the right password is refused.
     assert log_in(page, user_id, PASSWORD, audit) == "login.locked"
-    # The lock message leads to the Technical Help Form.
-    page.locator('[data-code="login.locked"]').get_by_role("link").click()
+    # The lock page asks for nothing, and leads to recovery or to the Technical Help Form.
+    expect(page.locator("main form")).to_have_count(0)
+    options = page.locator("[data-lock-options]")
+    expect(options.locator('a[href="/recover/"]')).to_have_count(1)
+    options.locator('a[href^="/help/"]').click()
     expect_path(page, "/help/")
     audit(page, "help")
+    expect(page.locator('main [name="user_id"]')).to_have_value(user_id)
 
 
 def test_recover_with_the_challenge_questions(page, registered, audit, portal):
@@ -198,6 +202,7 @@ def test_the_whole_registration_in_another_language(
 
     assert audit.seen == [
         ("login", "en"),
+        ("login", language),  # after a click on the page's language link
         ("register-1-terms", language),
         ("register-2-contact", language),
         ("register-2-verify-email", language),

@@ -143,6 +143,17 @@ def lock_states(user_id: str) -> list[AccessLock]:
     )
 
 
+def tries_left(attempt: int, maximum: int) -> int:
+    """How many more wrong tries the series allows after its ``attempt``-th (0: it is locked)."""
+    return max(0, maximum - attempt)
+
+
+def login_lock_end(user_id: str) -> dt.datetime | None:
+    """When the temporary lock of ``user_id`` ends, if it is locked (``None`` otherwise)."""
+    state = lock_state(user_id)
+    return state.locked_until if state is not None else None
+
+
 def _refusal(user_id: str) -> Refusal:
     state = lock_state(user_id)
     if state is not None and state.recovery_locked_at is not None:

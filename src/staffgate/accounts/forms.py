@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.passwords import PasswordProblem, check_password, common_passwords
 from staffgate.accounts.questions import QUESTIONS, AnswerProblem, check_answers
-from staffgate.core.forms import REQUIRED, CodedForm, password_field
+from staffgate.core.forms import CodedForm, password_field, required
+
+EMAIL_FORMAT = _("Enter an e-mail address in the right format, like name@example.com")
 
 PASSWORD_MESSAGES = {
     PasswordProblem.TOO_SHORT: _("The password is too short."),
@@ -54,13 +56,21 @@ class ContactForm(CodedForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
-        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")},
+        error_messages=required(_("Enter your e-mail address"))
+        | {
+            "invalid": EMAIL_FORMAT,
+            "max_length": _("An e-mail address can have at most 254 characters."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     email_confirm = forms.EmailField(
         label=_("Confirm e-mail address"),
         max_length=254,
-        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")},
+        error_messages=required(_("Enter your e-mail address again"))
+        | {
+            "invalid": EMAIL_FORMAT,
+            "max_length": _("An e-mail address can have at most 254 characters."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     app_id = forms.RegexField(
@@ -69,8 +79,8 @@ class ContactForm(CodedForm):
         max_length=64,
         required=False,
         error_messages={
-            "invalid": _("Use only letters, digits and . _ @ -"),
-            "max_length": _("At most 64 characters."),
+            "invalid": _("The application ID can only have letters, digits and . _ @ -"),
+            "max_length": _("The application ID can have at most 64 characters."),
         },
         help_text=_("The ID you use for the company's other applications, if you have one."),
     )
@@ -106,12 +116,13 @@ class QuestionsForm(CodedForm):
             self.fields[f"question_{n}"] = forms.ChoiceField(
                 label=_("Question %(n)s") % {"n": n},
                 choices=choices,
-                error_messages=REQUIRED | {"invalid_choice": _("Choose a question from the list.")},
+                error_messages=required(_("Choose question %(n)s") % {"n": n})
+                | {"invalid_choice": _("Choose a question from the list.")},
             )
             self.fields[f"answer_{n}"] = forms.CharField(
                 label=_("Answer %(n)s") % {"n": n},
                 max_length=100,
-                error_messages=REQUIRED
+                error_messages=required(_("Enter an answer to question %(n)s") % {"n": n})
                 | {"max_length": _("Answers can have at most 100 characters.")},
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
@@ -137,8 +148,16 @@ class QuestionsForm(CodedForm):
 
 
 class NewPasswordForm(CodedForm):
-    new_password = password_field(_("New password"), autocomplete="new-password")
-    confirm_password = password_field(_("Confirm new password"), autocomplete="new-password")
+    new_password = password_field(
+        _("New password"),
+        autocomplete="new-password",
+        error_messages=required(_("Enter a new password")),
+    )
+    confirm_password = password_field(
+        _("Confirm new password"),
+        autocomplete="new-password",
+        error_messages=required(_("Enter your new password again")),
+    )
 
     def __init__(
         self, *args, policy: str, user_id: str, pin: str | None = None, is_current=None, **kwargs

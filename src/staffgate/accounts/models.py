@@ -52,6 +52,8 @@ class Account(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     app_id = models.CharField(max_length=64, blank=True, default="")
     language = models.CharField(max_length=5, default="en")
+    # The zone the person's times are shown in; empty: the portal's (STAFFGATE_TIME_ZONE).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     terms_version = models.CharField(max_length=32, blank=True, default="")
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     registered_at = models.DateTimeField(default=timezone.now)

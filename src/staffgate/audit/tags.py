@@ -34,6 +34,7 @@ class EventTag:
         PROFILE_APP_ID_CHANGED = "account:profile:app_id_changed"
         PROFILE_EMAIL_CHANGED = "account:profile:email_changed"
         PROFILE_LANGUAGE_CHANGED = "account:profile:language_changed"
+        PROFILE_TIME_ZONE_CHANGED = "account:profile:time_zone_changed"
         PROFILE_PASSWORD_CHANGED = "account:profile:password_changed"
         PROFILE_PASSWORD_FAILURE = "account:profile:password_failure"
         PROFILE_QUESTIONS_CHANGED = "account:profile:questions_changed"

@@ -260,6 +260,8 @@ STAFFGATE_MFA_EMAIL = env.bool("STAFFGATE_MFA_EMAIL", False)
 # Keys that encrypt factor secrets at rest, newest first (default: derived from the secret key).
 STAFFGATE_FIELD_KEYS = env.fernet_keys("STAFFGATE_FIELD_KEYS")
 STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
+# The public "How do I find my PIN?" page, linked from the login page (off: neither exists).
+STAFFGATE_PIN_HELP = env.bool("STAFFGATE_PIN_HELP", True)
 
 globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")

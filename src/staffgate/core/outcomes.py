@@ -24,6 +24,16 @@ class Outcome(enum.Enum):
     PASSKEY_REFUSED = "passkey.refused"
     SSO_NOT_ELIGIBLE = "sso.not_eligible"
 
+    @property
+    def is_success(self) -> bool:
+        """Good news (shown in green, no "Error:" in the page title)."""
+        return self in SUCCESSES
+
+
+SUCCESSES = frozenset(
+    {Outcome.HELP_SUBMITTED, Outcome.FACTOR_ADDED, Outcome.EMAIL_VERIFIED, Outcome.LOGGED_OUT}
+)
+
 
 class ServiceOutcome(enum.Enum):
     """Base of every service's result enum: one family with the page codes above.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import REQUIRED, CodedForm, password_field
+from staffgate.core.forms import CodedForm, password_field, required
 from staffgate.factors.passkeys import CREDENTIAL_MAX
 
 CODE_MAX = 64
@@ -22,7 +22,8 @@ def code_field(label, *, digits_only: bool, help_text="") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=CODE_MAX,
-        error_messages=REQUIRED | {"max_length": _("That is not a code from this portal.")},
+        error_messages=required(_("Enter the code"))
+        | {"max_length": _("That is not a code from this portal.")},
         widget=forms.TextInput(attrs=attrs),
         help_text=help_text,
     )
@@ -52,7 +53,11 @@ class TotpConfirmForm(CodedForm):
         required=False,
         help_text=_("For example the name of your phone."),
     )
-    current_password = password_field(_("Current password"), autocomplete="current-password")
+    current_password = password_field(
+        _("Current password"),
+        autocomplete="current-password",
+        error_messages=required(_("Enter your current password")),
+    )
 
     def __init__(self, *args, ask_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,13 +72,22 @@ class TotpConfirmForm(CodedForm):
 
 
 class RenameForm(CodedForm):
-    name = forms.CharField(label=_("New name"), max_length=64, error_messages=REQUIRED)
+    name = forms.CharField(
+        label=_("New name"),
+        max_length=64,
+        error_messages=required(_("Enter a name for this app"))
+        | {"max_length": _("A name can have at most 64 characters.")},
+    )
 
 
 class ConfirmWithFactorForm(CodedForm):
     """Removing a factor or replacing recovery codes: the password and a code."""
 
-    current_password = password_field(_("Current password"), autocomplete="current-password")
+    current_password = password_field(
+        _("Current password"),
+        autocomplete="current-password",
+        error_messages=required(_("Enter your current password")),
+    )
     code = code_field(
         _("Code"),
         digits_only=False,
@@ -91,21 +105,21 @@ class EmailCodeForm(CodedForm):
     )
 
 
-def credential_field(*, required: bool) -> forms.CharField:
+def credential_field(*, needed: bool) -> forms.CharField:
     """The browser's answer to a WebAuthn ceremony, put there by the page's script."""
     return forms.CharField(
         max_length=CREDENTIAL_MAX,
-        required=required,
+        required=needed,
         strip=False,
         widget=forms.HiddenInput,
-        error_messages=REQUIRED,
+        error_messages=required(_("Use your passkey when your browser asks for it")),
     )
 
 
 class PasskeyAnswerForm(CodedForm):
     """The login step answered with a passkey."""
 
-    credential = credential_field(required=True)
+    credential = credential_field(needed=True)
 
 
 class PasskeyEnrolForm(CodedForm):
@@ -117,8 +131,12 @@ class PasskeyEnrolForm(CodedForm):
         required=False,
         help_text=_("For example the name of your computer, phone or security key."),
     )
-    current_password = password_field(_("Current password"), autocomplete="current-password")
-    credential = credential_field(required=False)
+    current_password = password_field(
+        _("Current password"),
+        autocomplete="current-password",
+        error_messages=required(_("Enter your current password")),
+    )
+    credential = credential_field(needed=False)
 
     def __init__(self, *args, ask_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

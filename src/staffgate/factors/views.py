@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from staffgate.accounts.pages import outcome_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
+from staffgate.accounts.profile.views import profile_lock_page
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core.outcomes import Outcome
@@ -191,16 +192,12 @@ def factor_page(view, methods_allowed=("GET", "POST")):
 
 
 def _locked(request, result):
-    profile.end_session_for_lock(request, request.user, result)
-    return render(
-        request,
-        "accounts/profile_locked.html",
-        {"outcome": result.outcome, "message": outcome_message(result.outcome)},
-    )
+    """A lock refuses the change: the lock page instead of the form; the session goes on."""
+    return profile_lock_page(request, result)
 
 
 def _current_password_ok(request, form, form_name: str):
-    """Check the current password (charged like a login); a lock ends the session."""
+    """Check the current password (charged like a login); a lock shows the lock page."""
     result = profile.verify_current_password(
         request.user,
         form.cleaned_data["current_password"],

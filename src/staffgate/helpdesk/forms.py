@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
+from staffgate.core.forms import CodedForm, required, user_id_field
 from staffgate.helpdesk.models import Topic
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
 
@@ -23,13 +23,16 @@ class HelpForm(CodedForm):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
-        error_messages=REQUIRED | _at_most(150),
+        error_messages=required(_("Enter your full name"))
+        | {"max_length": _("Your name can have at most 150 characters.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
-        error_messages=REQUIRED | {"invalid": _("Enter a valid e-mail address.")} | _at_most(254),
+        error_messages=required(_("Enter your e-mail address"))
+        | {"invalid": _("Enter an e-mail address in the right format, like name@example.com")}
+        | {"max_length": _("An e-mail address can have at most 254 characters.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Where the help desk can answer you."),
     )
@@ -39,20 +42,22 @@ class HelpForm(CodedForm):
         max_length=32,
         required=False,
         error_messages={
-            "invalid": _("Use only digits, spaces and + ( ) - . /"),
-        }
-        | _at_most(32),
+            "invalid": _("A telephone number can only have digits, spaces and + ( ) - . /"),
+            "max_length": _("A telephone number can have at most 32 characters."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     topic = forms.ChoiceField(
         label=_("What do you need help with?"),
         choices=[("", _("Choose a topic"))] + list(Topic.choices),
-        error_messages=REQUIRED | {"invalid_choice": _("Choose a topic from the list.")},
+        error_messages=required(_("Choose what you need help with"))
+        | {"invalid_choice": _("Choose a topic from the list.")},
     )
     message = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX,
-        error_messages=REQUIRED | _at_most(MESSAGE_MAX),
+        error_messages=required(_("Enter a message that describes the problem"))
+        | {"max_length": _("The message can have at most %(n)s characters.") % {"n": MESSAGE_MAX}},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Describe the problem. Never write your password, PIN or answers to your "

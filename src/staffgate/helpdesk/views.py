@@ -30,6 +30,7 @@ from staffgate.helpdesk.forms import HelpForm, ReasonForm
 from staffgate.helpdesk.models import Ticket, TicketStatus, Topic
 from staffgate.helpdesk.references import normalise_reference
 from staffgate.roster.eligibility import Ineligibility
+from staffgate.roster.ids import is_well_formed, normalise_user_id
 
 TICKETS_PER_PAGE = 25
 ACTIONS = {
@@ -58,6 +59,17 @@ def help_throttle() -> Throttle:
         settings.STAFFGATE_HELP_MAX_TICKETS,
         settings.STAFFGATE_HELP_WINDOW_SECONDS,
     )
+
+
+def help_form_initial(query) -> dict:
+    """What a link to the form fills in: the topic, and the User ID of a lock page."""
+    initial = {}
+    if query.get("topic") in Topic.values:
+        initial["topic"] = query["topic"]
+    user_id = normalise_user_id(query.get("user_id") or "")
+    if user_id and is_well_formed(user_id):
+        initial["user_id"] = user_id
+    return initial
 
 
 def _form_invalid() -> dict:
@@ -111,8 +123,7 @@ def help_view(request):
             )
         context = _form_invalid()
     else:
-        topic = request.GET.get("topic")
-        form = HelpForm(initial={"topic": topic} if topic in Topic.values else {})
+        form = HelpForm(initial=help_form_initial(request.GET))
     return render(request, "helpdesk/help.html", {"form": form, **context})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
@@ -217,11 +219,34 @@ def test_three_wrong_current_passwords_lock_like_the_login_page(client, signed_i
     ]
     assert codes == ["form.invalid", "form.invalid", "login.locked"]
     assert snapshot(signed_in) == before
-    # The session that guessed has ended ...
-    assert client.get("/profile/")["Location"] == "/login/?next=/profile/"
-    # ... and even the right password is refused until the lock ends.
-    assert outcome_code(login(client, signed_in.user_id, PASSWORD)) == "login.locked"
+    # The person stays signed in: a mistyped current password never ends the session ...
+    assert client.get("/profile/").status_code == 200
+    # ... but the lock refuses the check, even with the right password, and says so
+    # without offering the form.
+    refused = client.post(url, valid_change(url))
+    assert outcome_code(refused) == "login.locked"
+    assert "<form" not in main_of(refused)
+    assert snapshot(signed_in) == before
+    page = client.get(url)
+    assert outcome_code(page) == "login.locked" and "<form" not in main_of(page)
+    # Signing in anywhere else is locked too.
     assert outcome_code(login(Client(), signed_in.user_id, PASSWORD)) == "login.locked"
+
+
+def main_of(response) -> str:
+    """The page's <main>, without the header's log-out form."""
+    body = response.content.decode()
+    return body.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_wrong_current_passwords_say_how_many_tries_are_left(client, signed_in):
+    url = "/profile/password/"
+    first = client.post(url, valid_change(url, current="Wrong1pass")).content.decode()
+    assert "You have 2 more tries before sign-in is locked for 15 minutes." in first
+    second = client.post(url, valid_change(url, current="Wrong1pass")).content.decode()
+    assert "You have 1 more try before sign-in is locked for 15 minutes." in second
+    locked = client.post(url, valid_change(url, current="Wrong1pass")).content.decode()
+    assert re.search(r"locked until \d{1,2}:\d{2}\s?[ap]\.m\. \(Eastern Time\)", locked)
 
 
 def test_failures_at_login_and_on_the_profile_add_up(client, signed_in):
@@ -239,7 +264,9 @@ def test_a_lock_set_elsewhere_refuses_even_the_right_current_password(client, si
     response = client.post("/profile/password/", valid_change("/profile/password/"))
     assert outcome_code(response) == "login.locked"
     assert snapshot(signed_in) == before
-    assert client.get("/profile/").status_code == 302
+    # Still signed in, and the lock page offers no form to try again.
+    assert client.get("/profile/").status_code == 200
+    assert "<form" not in main_of(response)
 
 
 def test_the_right_current_password_clears_the_count(client, signed_in):

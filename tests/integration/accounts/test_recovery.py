@@ -201,7 +201,15 @@ def test_third_wrong_set_of_answers_locks_login_too(client, make_account, mailou
     codes = [outcome_code(answer(client, WRONG)) for _ in range(4)]
     assert codes == ["recover.invalid", "recover.invalid", "account.locked", "account.locked"]
     locked = answer(client, WRONG).content.decode()
-    assert 'href="/help/?topic=unlock"' in locked.split('role="alert"')[1].split("</div>")[0]
+    # The lock page leads to the help form with the User ID filled in, and asks nothing more.
+    help_link = f'href="/help/?topic=unlock&amp;user_id={account.user_id}"'
+    assert help_link in locked.split('role="alert"')[1].split("</div>")[0]
+    main = locked.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<form" not in main and "Step 2 of" not in main and 'name="answer_1"' not in main
+    again = client.get("/recover/questions/").content.decode()
+    assert 'name="answer_1"' not in again and "Step 2 of" not in again
+    prefilled = client.get(f"/help/?topic=unlock&user_id={account.user_id}").content.decode()
+    assert f'name="user_id" value="{account.user_id}"' in prefilled
     assert outcome_code(answer(client, RIGHT)) == "account.locked"
     assert outcome_code(login(Client(), account.user_id, PASSWORD)) == "account.locked"
 

@@ -7,6 +7,7 @@ nor its timing tells whether an ID exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ class LoginResult:
     user_id: str
     account: Account | None = None
     person: Person | None = None
+    tries_left: int | None = None  # after a wrong secret: wrong tries allowed before the lock
+    locked_until: dt.datetime | None = None  # the temporary lock's end
 
 
 @cache
@@ -148,9 +151,12 @@ def attempt_login(
     if check.refusal is attempts.Refusal.RECOVERY_LOCK:
         return LoginResult(LoginOutcome.ACCOUNT_LOCKED, user_id)
     if check.refused or check.locks:
-        return LoginResult(LoginOutcome.LOCKED, user_id)
+        return LoginResult(
+            LoginOutcome.LOCKED, user_id, locked_until=attempts.login_lock_end(key), tries_left=0
+        )
     if not check.correct:
-        return LoginResult(LoginOutcome.INVALID, user_id)
+        left = attempts.tries_left(check.attempt, policy.max_login_failures)
+        return LoginResult(LoginOutcome.INVALID, user_id, tries_left=left)
     return _accepted(key, user_id, found["person"], found["account"], request, entry)
 
 

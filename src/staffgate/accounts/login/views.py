@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from staffgate.accounts import sessions
 from staffgate.accounts.login.forms import AgentLoginForm, LoginForm
 from staffgate.accounts.login.service import Entry, LoginOutcome
-from staffgate.accounts.pages import employee_required, outcome_message, signed_in_employee
+from staffgate.accounts.pages import (
+    employee_required,
+    lock_page,
+    login_tries_left_message,
+    outcome_message,
+    signed_in_employee,
+)
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.registration import service as registration
 from staffgate.accounts.registration.service import Stage
@@ -49,7 +55,7 @@ def login_view(request):
         and not sso.reauthentication_asked(request)
     ):
         return redirect("home")
-    outcome = None
+    outcome, tries_left = None, ""
     if request.session_ended:
         outcome = Outcome.SESSION_ENDED
     if request.method == "POST":
@@ -85,6 +91,12 @@ def login_view(request):
             outcome = result.outcome.page or Outcome.LOGIN_NOT_ELIGIBLE
             if outcome is Outcome.LOGIN_NOT_ELIGIBLE and sso.opens_app(safe_next(request)):
                 return sso.not_eligible_response(request, result.account)
+            if outcome in (Outcome.LOGIN_LOCKED, Outcome.ACCOUNT_LOCKED):
+                return lock_page(
+                    request, outcome, user_id=result.user_id, locked_until=result.locked_until
+                )
+            if result.tries_left:
+                tries_left = login_tries_left_message(result.tries_left)
         else:
             outcome = Outcome.FORM_INVALID
     else:
@@ -97,9 +109,18 @@ def login_view(request):
             "outcome": outcome,
             "message": outcome_message(outcome) if outcome else "",
             "next": safe_next(request) or "",
+            "tries_left": tries_left,
         },
     )
     return sso.let_form_continue_to_app(response, safe_next(request))
+
+
+@require_http_methods(["GET", "HEAD"])
+def pin_help_view(request):
+    """How the registration PIN is made: public on the employer's portal, unless turned off."""
+    if not settings.STAFFGATE_PIN_HELP:
+        raise Http404
+    return render(request, "accounts/pin_help.html")
 
 
 @require_POST

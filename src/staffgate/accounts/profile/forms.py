@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
 from staffgate.accounts.profile.service import CurrentPassword
-from staffgate.core.forms import REQUIRED, CodedForm, password_field
+from staffgate.core.forms import CodedForm, password_field, required
+from staffgate.core.zones import plain_zone_name, zone_choices, zone_for
 
 
 class CurrentPasswordForm(CodedForm):
@@ -25,12 +26,19 @@ class CurrentPasswordForm(CodedForm):
         _("Current password"),
         autocomplete="current-password",
         help_text=_("For your security, confirm this change with your current password."),
-        error_messages=REQUIRED | {"max_length": _("The password is too long.")},
+        error_messages=required(_("Enter your current password")),
     )
 
-    def __init__(self, *args, check_current: Callable[[str], CurrentPassword], **kwargs):
+    def __init__(
+        self,
+        *args,
+        check_current: Callable[[str], CurrentPassword],
+        tries_left: Callable[[], str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.check_current = check_current
+        self.tries_left = tries_left
         self.current_result: CurrentPassword | None = None
 
     def verify_current(self) -> bool:
@@ -41,11 +49,11 @@ class CurrentPasswordForm(CodedForm):
         self.current_result = self.check_current(raw)
         if self.current_result is CurrentPassword.RIGHT:
             return True
+        message = _("The current password is not correct.")
+        if self.tries_left is not None and not self.locked:
+            message = f"{message} {self.tries_left()}"  # "… 1 more try before …"
         self.add_error(
-            "current_password",
-            ValidationError(
-                _("The current password is not correct."), code="current_password.invalid"
-            ),
+            "current_password", ValidationError(message, code="current_password.invalid")
         )
         return False
 
@@ -91,5 +99,24 @@ class LanguageForm(CodedForm):
     language = forms.ChoiceField(
         label=_("Language"),
         choices=settings.LANGUAGES,
-        error_messages=REQUIRED | {"invalid_choice": _("Choose a language from the list.")},
+        error_messages=required(_("Choose a language"))
+        | {"invalid_choice": _("Choose a language from the list.")},
     )
+
+
+class LanguagePageForm(LanguageForm):
+    """The language page: the language, and the zone of the person's times ("": the portal's)."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        portal = plain_zone_name(zone_for())
+        self.fields["time_zone"].choices = [
+            ("", _("The portal's time zone (%(zone)s)") % {"zone": portal}),
+            *zone_choices(),
+        ]

@@ -46,12 +46,12 @@ class CurrentPassword(ServiceOutcome):
 
     @property
     def locks(self) -> bool:
-        """True when the person may not go on and their session must end."""
+        """True when a lock refuses the change (the session goes on)."""
         return self.page is not None
 
     @property
     def outcome(self) -> Outcome | None:
-        """The page outcome shown once the session has ended for a lock."""
+        """The page outcome of the lock page shown instead of the form."""
         return self.page
 
 
@@ -100,15 +100,28 @@ def _current_result(check: attempts.Check) -> CurrentPassword:
     return CurrentPassword.LOCKED_NOW if check.locks else CurrentPassword.WRONG
 
 
-def end_session_for_lock(request, account: Account, result: CurrentPassword) -> None:
-    """A lock reached from the profile ends the session that reached it."""
-    record_event(
-        EventTag.Account.SESSION_END,
-        request=request,
-        user_id=account.user_id,
-        outcome=result.outcome.value,
-    )
-    sessions.end_current_session(request)
+def current_password_lock(
+    account: Account, now: dt.datetime | None = None
+) -> tuple[CurrentPassword, dt.datetime | None] | None:
+    """The lock that refuses current-password checks now, with its end (``None``: not locked).
+
+    A signed-in person keeps their session under a lock: only the checks are refused.
+    """
+    state = attempts.lock_state(account.user_id)
+    if state is None:
+        return None
+    if state.recovery_locked_at is not None:
+        return CurrentPassword.ACCOUNT_LOCKED, None
+    if state.locked_until is not None and state.locked_until > (now or timeutil.now()):
+        return CurrentPassword.LOCKED, state.locked_until
+    return None
+
+
+def current_password_tries_left(account: Account, policy: Policy) -> int:
+    """Wrong current passwords (or logins) still allowed before the temporary lock."""
+    state = attempts.lock_state(account.user_id)
+    failures = state.login_failures if state is not None and state.locked_until is None else 0
+    return attempts.tries_left(failures, policy.max_login_failures)
 
 
 def change_password(request, account: Account, new_password: str) -> int:
@@ -245,6 +258,23 @@ def change_language(request, account: Account, code: str) -> bool:
         user_id=account.user_id,
         outcome="changed",
         detail={"from": previous, "to": code},
+    )
+    return True
+
+
+def change_time_zone(request, account: Account, zone: str) -> bool:
+    """Store the zone the person's times are shown in ("": the portal's); True when changed."""
+    if zone == account.time_zone:
+        return False
+    previous = account.time_zone
+    account.time_zone = zone
+    account.save(update_fields=["time_zone"])
+    record_event(
+        EventTag.Account.PROFILE_TIME_ZONE_CHANGED,
+        request=request,
+        user_id=account.user_id,
+        outcome="changed",
+        detail={"from": previous, "to": zone},
     )
     return True
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from staffgate.accounts.pages import employee_required, outcome_message
+from staffgate.accounts.pages import employee_required, lock_page, login_tries_left_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.profile import service as profile
 from staffgate.accounts.profile.forms import (
     LanguageForm,
+    LanguagePageForm,
     ProfileEmailForm,
     ProfilePasswordForm,
     ProfileQuestionsForm,
@@ -61,22 +62,36 @@ def _bound(request):
     return posted(request)
 
 
-def _check_current(request, form_name: str):
+def _check_current(request, form_name: str) -> dict:
+    """The form's current-password check (charged like a login) and its "tries left"."""
     account, policy = request.user, current_policy()
-    return lambda raw: profile.verify_current_password(
-        account, raw, policy, form=form_name, request=request
+    return {
+        "check_current": lambda raw: profile.verify_current_password(
+            account, raw, policy, form=form_name, request=request
+        ),
+        "tries_left": lambda: login_tries_left_message(
+            profile.current_password_tries_left(account, policy)
+        ),
+    }
+
+
+def profile_lock_page(request, result=None):
+    """A lock refuses current-password checks: shown instead of the form; the session goes on.
+
+    ``result``: the check that met or set the lock; ``None`` to look the lock up (GET).
+    """
+    found = profile.current_password_lock(request.user)
+    if found is None and result is None:
+        return None
+    outcome = (result or found[0]).outcome
+    locked_until = found[1] if found else None
+    return lock_page(
+        request, outcome, user_id=request.user.user_id, locked_until=locked_until, where="profile"
     )
 
 
 def _locked(request, form):
-    """The current password locked the account: this session ends and the lock is shown."""
-    result = form.current_result
-    profile.end_session_for_lock(request, request.user, result)
-    return render(
-        request,
-        "accounts/profile_locked.html",
-        {"outcome": result.outcome, "message": outcome_message(result.outcome)},
-    )
+    return profile_lock_page(request, form.current_result)
 
 
 def _overview(request):
@@ -116,7 +131,7 @@ def _email(request):
         form = ProfileEmailForm(
             request.POST,
             email_taken=None,
-            check_current=_check_current(request, "email"),
+            **_check_current(request, "email"),
         )
         valid = form.is_valid()
         if form.locked:
@@ -154,6 +169,8 @@ def _email(request):
                     messages.info(request, _("Nothing was changed."))
                 return redirect("profile")
     else:
+        if locked := profile_lock_page(request):
+            return locked
         form = ProfileEmailForm(
             initial={"email": account.email, "app_id": account.app_id},
             email_taken=None,
@@ -208,8 +225,10 @@ def _password(request):
         user_id=account.user_id,
         pin=pin_of(account.person),
         is_current=lambda raw: check_password(raw, account.password),
-        check_current=_check_current(request, "password"),
+        **_check_current(request, "password"),
     )
+    if request.method != "POST" and (locked := profile_lock_page(request)):
+        return locked
     if request.method == "POST":
         valid = form.is_valid()
         if form.locked:
@@ -221,7 +240,7 @@ def _password(request):
                 _("Your password was changed. Any other session of yours has been ended."),
             )
             return redirect("profile")
-    return render_form(request, "accounts/profile_password.html", form)
+    return render_form(request, "accounts/profile_password.html", form, username=account.user_id)
 
 
 profile_password = profile_page(_password)
@@ -230,9 +249,7 @@ profile_password = profile_page(_password)
 def _questions(request):
     account = request.user
     if request.method == "POST":
-        form = ProfileQuestionsForm(
-            request.POST, check_current=_check_current(request, "questions")
-        )
+        form = ProfileQuestionsForm(request.POST, **_check_current(request, "questions"))
         valid = form.is_valid()
         if form.locked:
             return _locked(request, form)
@@ -241,6 +258,8 @@ def _questions(request):
             messages.success(request, _("Your challenge questions were changed."))
             return redirect("profile")
     else:
+        if locked := profile_lock_page(request):
+            return locked
         keys = {a.position: a.question_key for a in account.answers.all()}
         form = ProfileQuestionsForm(
             initial={f"question_{n}": keys.get(n, "") for n in (1, 2, 3)}, check_current=None
@@ -253,10 +272,15 @@ profile_questions = profile_page(_questions)
 
 def _language(request):
     account = request.user
-    form = LanguageForm(_bound(request), initial={"language": account.language})
+    form = LanguagePageForm(
+        _bound(request), initial={"language": account.language, "time_zone": account.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["language"]
         profile.change_language(request, account, code)
+        # The profile's own language form sends no zone: the zone stays as it was.
+        if "time_zone" in request.POST:
+            profile.change_time_zone(request, account, form.cleaned_data["time_zone"])
         translation.activate(code)
         request.LANGUAGE_CODE = code
         messages.success(request, _("Your language was changed."))

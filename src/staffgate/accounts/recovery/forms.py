@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.questions import MAX_ANSWER_LENGTH, QUESTIONS
-from staffgate.core.forms import REQUIRED, CodedForm, user_id_field
+from staffgate.core.forms import CodedForm, required, user_id_field
 
 
 class RecoverStartForm(CodedForm):
@@ -22,7 +22,7 @@ class RecoveryAnswersForm(CodedForm):
             self.fields[f"answer_{n}"] = forms.CharField(
                 label=QUESTIONS[key],
                 max_length=MAX_ANSWER_LENGTH,
-                error_messages=REQUIRED
+                error_messages=required(_("Enter your answer to question %(n)s") % {"n": n})
                 | {"max_length": _("Answers can have at most 100 characters.")},
                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             )

@@ -157,6 +157,7 @@ class Challenge:
 class RecoveryResult:
     outcome: RecoveryOutcome
     account: Account | None = None
+    tries_left: int | None = None  # after wrong answers: wrong sets allowed before the lock
 
 
 def _account_of(user_id: str) -> Account | None:
@@ -278,7 +279,10 @@ def check_recovery_answers(
     if check.refused:
         return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
     if not check.correct:
-        return RecoveryResult(failure_outcome(check.attempt, policy.max_recovery_failures))
+        return RecoveryResult(
+            failure_outcome(check.attempt, policy.max_recovery_failures),
+            tries_left=attempts.tries_left(check.attempt, policy.max_recovery_failures),
+        )
 
     account = challenge.account
     record_event(
@@ -337,6 +341,12 @@ def check_recovery_factor(user_id: str, verify_factor, policy: Policy, *, reques
     if check.refused or check.locks:
         return RecoveryOutcome.ACCOUNT_LOCKED
     return RecoveryOutcome.INVALID
+
+
+def is_recovery_locked(user_id: str) -> bool:
+    """True while the ID is locked until the help desk unlocks it (any ID, known or not)."""
+    state = attempts.lock_state(lock_key(user_id))
+    return state is not None and state.recovery_locked_at is not None
 
 
 def account_for_reset(user_id: str) -> Account | None:

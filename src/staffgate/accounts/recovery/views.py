@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from staffgate.accounts import sessions
 from staffgate.accounts.forms import NewPasswordForm
-from staffgate.accounts.pages import outcome_message
+from staffgate.accounts.pages import lock_page, outcome_message, recovery_tries_left_message
 from staffgate.accounts.policy import current_policy
 from staffgate.accounts.recovery import service as recovery
 from staffgate.accounts.recovery.forms import RecoverStartForm, RecoveryAnswersForm
@@ -70,6 +70,13 @@ def _start_page(request, form=None, outcome: Outcome | None = None):
     )
 
 
+def _ended_page(request, outcome: RecoveryOutcome, user_id: str):
+    """The flow was refused at its last step: the lock page, or the start page saying why."""
+    if outcome is RecoveryOutcome.ACCOUNT_LOCKED:
+        return lock_page(request, Outcome.ACCOUNT_LOCKED, user_id=user_id)
+    return _start_page(request, outcome=outcome.page)
+
+
 def recovery_step(stage: Stage):
     """Open a page of the flow only when it is the current one; expired flows start again."""
 
@@ -112,9 +119,11 @@ def recover_start(request):
 
 @recovery_step(Stage.QUESTIONS)
 def recover_questions(request, state: RecoveryState):
+    if request.method == "GET" and recovery.is_recovery_locked(state.user_id):
+        return lock_page(request, Outcome.ACCOUNT_LOCKED, user_id=state.user_id)
     questions = recovery.load_challenge(state.user_id).questions
     form = RecoveryAnswersForm(posted(request), questions=questions)
-    outcome = None
+    outcome, tries_left = None, ""
     if request.method == "POST" and form.is_valid():
         throttle = recovery_throttle()
         address = client_ip(request) or "unknown"
@@ -139,7 +148,12 @@ def recover_questions(request, state: RecoveryState):
         if result.outcome is RecoveryOutcome.NOT_ELIGIBLE:
             RecoveryState.clear(request.session)
             return _start_page(request, outcome=Outcome.LOGIN_NOT_ELIGIBLE)
+        if result.outcome is RecoveryOutcome.ACCOUNT_LOCKED:
+            # No step and no questions any more: only what the person can do now.
+            return lock_page(request, Outcome.ACCOUNT_LOCKED, user_id=state.user_id)
         outcome = result.outcome.page
+        if result.tries_left:
+            tries_left = recovery_tries_left_message(result.tries_left)
         # Answers are never sent back to the page.
         form = RecoveryAnswersForm(questions=questions)
     return _render(
@@ -148,6 +162,7 @@ def recover_questions(request, state: RecoveryState):
         form,
         outcome,
         step_number=Stage.QUESTIONS.number,
+        tries_left=tries_left,
     )
 
 
@@ -244,7 +259,7 @@ def recover_password(request, state: RecoveryState):
         RecoveryState.clear(request.session)
         if refusal[0] is RecoveryOutcome.GONE:
             return redirect("recover")
-        return _start_page(request, outcome=refusal[0].page)
+        return _ended_page(request, refusal[0], state.user_id)
     if valid:
         if request.user.is_authenticated and request.user.pk == account.pk:
             # This browser is one of the sessions about to end: leave it cleanly first.
@@ -259,13 +274,14 @@ def recover_password(request, state: RecoveryState):
         RecoveryState.clear(request.session)
         if result.outcome is RecoveryOutcome.GONE:
             return redirect("recover")
-        return _start_page(request, outcome=result.outcome.page)
+        return _ended_page(request, result.outcome, state.user_id)
     return _render(
         request,
         "accounts/recover_password.html",
         form,
         step_number=Stage.PASSWORD.number,
         reset_minutes=max(1, current_policy().recovery_reset_seconds // 60),
+        username=account.user_id,
     )
 
 

@@ -38,20 +38,37 @@ class Stage(FlowStage):
 
     @classmethod
     def _flow(cls) -> tuple[str, int]:
-        return "register", 2  # the language and the PIN come first
+        return "register", 0  # the login page, where the PIN is typed, is not a numbered step
 
     @property
     def number(self) -> int:
-        """Position among all wizard steps shown to the person (language and PIN come first).
+        """Position among the wizard's pages the person sees: the Terms are step 1.
 
         Confirming the e-mail address is part of the contact step.
         """
-        return NUMBERED.index(Stage.CONTACT if self is Stage.VERIFY_EMAIL else self) + 3
+        return NUMBERED.index(self.numbered_as) + 1
+
+    @property
+    def numbered_as(self) -> Stage:
+        return Stage.CONTACT if self is Stage.VERIFY_EMAIL else self
+
+    @property
+    def previous(self) -> Stage | None:
+        """The step a Back link leads to (``None``: the login page)."""
+        if self is Stage.VERIFY_EMAIL:
+            return Stage.CONTACT
+        index = NUMBERED.index(self)
+        return NUMBERED[index - 1] if index else None
 
 
 ORDER = list(Stage)
 NUMBERED = [stage for stage in ORDER if stage is not Stage.VERIFY_EMAIL]
-TOTAL_STEPS = len(NUMBERED) + 2
+TOTAL_STEPS = len(NUMBERED)
+
+
+def total_steps(*, factor_step: bool) -> int:
+    """How many numbered steps the person goes through (one more when a factor is required)."""
+    return TOTAL_STEPS + (1 if factor_step else 0)
 
 
 def current_stage(done: list[str]) -> Stage:
@@ -76,6 +93,7 @@ class RegistrationState(SessionState):
     email: str = ""
     app_id: str = ""
     email_code: int | None = None  # the code mailed to ``email``, until it is typed back
+    verified_email: str = ""  # the address whose code came back, kept if the person goes back
     answers: list[list[str]] = field(default_factory=list)  # [question_key, answer_hash]
 
     @property
@@ -86,6 +104,12 @@ class RegistrationState(SessionState):
         if stage is not self.stage:
             raise ValueError(f"stage {stage.value} is not the current one")
         self.done.append(stage.value)
+
+    def go_back_to(self, stage: Stage) -> None:
+        """Reopen a completed ``stage``: it and every later one must be done again, in order."""
+        if stage.value not in self.done:
+            raise ValueError(f"stage {stage.value} was not completed")
+        self.done = [s.value for s in ORDER[: ORDER.index(stage)]]
 
 
 def begin_registration(

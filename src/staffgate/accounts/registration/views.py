@@ -30,6 +30,7 @@ from staffgate.factors.enrolment import (
     REGISTERING_NEXT_KEY,
     enrolment_required,
 )
+from staffgate.factors.policy import Mode, current_mode
 from staffgate.oidc import views as sso
 from staffgate.roster.models import Person
 from staffgate.roster.pin import pin_of
@@ -51,6 +52,10 @@ def wizard_step(stage: Stage):
                 request.session_ended = True
             if state is None:
                 return redirect("login")
+            if state.stage is not stage and request.method == "GET" and stage.value in state.done:
+                # A Back link: the step opens again, and the later ones are to be done again.
+                state.go_back_to(stage)
+                state.save(request.session)
             if state.stage is not stage:
                 return redirect(state.stage.url_name)
             return view(request, state)
@@ -60,16 +65,19 @@ def wizard_step(stage: Stage):
     return decorate
 
 
+def step_context(state: RegistrationState) -> dict:
+    """The step's number among the visible ones, and where its Back link leads."""
+    previous = state.stage.previous
+    return {
+        "stage": state.stage,
+        "step_number": state.stage.number,
+        "total_steps": registration.total_steps(factor_step=current_mode() is Mode.REQUIRED),
+        "back_link": reverse(previous.url_name if previous else "login"),
+    }
+
+
 def _render_step(request, state: RegistrationState, template: str, form, **extra):
-    response = render_form(
-        request,
-        template,
-        form,
-        stage=state.stage,
-        step_number=state.stage.number,
-        total_steps=registration.TOTAL_STEPS,
-        **extra,
-    )
+    response = render_form(request, template, form, **step_context(state), **extra)
     # The last step's answer may go on to the app the person came from.
     return sso.let_form_continue_to_app(response, registration.next_url(request.session))
 
@@ -118,6 +126,12 @@ def register_contact(request, state: RegistrationState):
                 return throttled_response(request, retry_after)
             state.email = form.cleaned_data["email"]
             state.app_id = form.cleaned_data["app_id"]
+            if state.verified_email and state.email.casefold() == state.verified_email.casefold():
+                # Back to this step and on again with the address already confirmed.
+                state.complete(Stage.CONTACT)
+                state.complete(Stage.VERIFY_EMAIL)
+                state.save(request.session)
+                return redirect(state.stage.url_name)
             state.email_code = email_codes.send_code(
                 state.user_id,
                 state.email,
@@ -127,6 +141,10 @@ def register_contact(request, state: RegistrationState):
             state.complete(Stage.CONTACT)
             state.save(request.session)
             return redirect(state.stage.url_name)
+    elif state.email:
+        form = ContactForm(
+            initial={"email": state.email, "email_confirm": state.email, "app_id": state.app_id}
+        )
     else:
         person = Person.objects.filter(pk=state.person_pk).only("email").first()
         initial = {"email": person.email} if person and person.email else {}
@@ -139,12 +157,7 @@ def register_verify_email(request, state: RegistrationState):
     record = email_codes.current_code(state.email_code)
     if record is not None and record.subject != state.user_id:
         record = None
-    extra = {
-        "stage": state.stage,
-        "step_number": state.stage.number,
-        "total_steps": registration.TOTAL_STEPS,
-        "action": reverse(Stage.VERIFY_EMAIL.url_name),
-    }
+    extra = {**step_context(state), "action": reverse(Stage.VERIFY_EMAIL.url_name)}
     result = handle_code_page(
         request, record, template="accounts/register_verify_email.html", context=extra
     )
@@ -158,6 +171,7 @@ def register_verify_email(request, state: RegistrationState):
         outcome, message = Outcome.CODE_EXPIRED, expired_message()
         extra["back_url"] = reverse(Stage.CONTACT.url_name)
     else:
+        state.verified_email = record.address
         state.complete(Stage.VERIFY_EMAIL)
         state.save(request.session)
         outcome, message = Outcome.EMAIL_VERIFIED, verified_message()
@@ -222,4 +236,7 @@ def register_password(request, state: RegistrationState):
             return redirect("register-factor")
         messages.success(request, _("Welcome! Your registration is complete."))
         return redirect(next_url or "home")
-    return _render_step(request, state, "accounts/register_password.html", form)
+    # The ID beside the new password, for password managers to save them together.
+    return _render_step(
+        request, state, "accounts/register_password.html", form, username=state.user_id
+    )
