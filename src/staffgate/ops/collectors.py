@@ -88,7 +88,9 @@ class TaskQueue:
         )
         retries = GaugeMetricFamily(
             "staffgate_queue_retries_waiting",
-            "Back-channel logout deliveries waiting to be tried again (the app did not answer).",
+            "Deliveries waiting to be tried again because the other server did not answer: "
+            "task=logout (an app's back-channel logout), task=mail (the mail server).",
+            labels=["task"],
         )
         try:
             waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
@@ -105,31 +107,34 @@ class TaskQueue:
                  for enqueued, run_after in due.values_list("enqueued_at", "run_after")),
                 default=now,
             )  # fmt: skip
-            deliveries = waiting.filter(task_path=_logout_delivery_path()).values_list(
-                "args_kwargs", flat=True
-            )
-            retrying = sum(1 for arguments in deliveries if _attempt(arguments) > 1)
+            retrying = {}
+            for name, path in _retried_task_paths().items():
+                deliveries = waiting.filter(task_path=path).values_list("args_kwargs", flat=True)
+                retrying[name] = sum(1 for arguments in deliveries if _attempt(arguments) > 1)
         except DatabaseError:
             return
         for state, count in counts.items():
             jobs.add_metric([state], count)
         oldest.add_metric([], max(0.0, (now - since).total_seconds()))
-        retries.add_metric([], retrying)
+        for name, count in retrying.items():
+            retries.add_metric([name], count)
         yield jobs
         yield oldest
         yield retries
 
 
-def _logout_delivery_path() -> str:
+def _retried_task_paths() -> dict[str, str]:
+    """The tasks that book their own retries (``core.queue``), by the name the metric gives."""
+    from staffgate.core.mail import deliver_mail
     from staffgate.oidc.tasks import deliver_logout_token
 
-    return deliver_logout_token.module_path
+    return {"logout": deliver_logout_token.module_path, "mail": deliver_mail.module_path}
 
 
 def _attempt(arguments: dict) -> int:
-    """The attempt number of a back-channel delivery: its ``attempt`` argument (1 at first)."""
+    """The attempt number of a delivery: its last argument, by the queue's retry rule."""
     args = arguments.get("args") or []
-    attempt = (arguments.get("kwargs") or {}).get("attempt", args[4] if len(args) > 4 else 1)
+    attempt = (arguments.get("kwargs") or {}).get("attempt", args[-1] if len(args) > 1 else 1)
     return attempt if isinstance(attempt, int) else 1
 
 

@@ -314,6 +314,7 @@ def test_the_queue_revocations_and_deliveries_are_read_from_the_database(setting
     from django_tasks_db.models import DBTaskResult
 
     from staffgate.core import timeutil
+    from staffgate.core.mail import deliver_mail
     from staffgate.oidc.tasks import deliver_logout_token
 
     settings.STAFFGATE_METRICS_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
@@ -325,6 +326,8 @@ def test_the_queue_revocations_and_deliveries_are_read_from_the_database(setting
     deliver_logout_token.using(run_after=now + dt.timedelta(minutes=5)).enqueue(
         2, "subject", "sid", "https://portal", 3
     )
+    # A mail the mail server refused twice, booked for its third attempt in ten minutes.
+    deliver_mail.using(run_after=now + dt.timedelta(minutes=10)).enqueue("sealed-mail", 3)
     DBTaskResult.objects.filter(pk=first.id).update(enqueued_at=now - dt.timedelta(seconds=600))
     for reason in ("not_eligible", "not_eligible", "logout"):
         record_event("sso:tokens:revoked", user_id="0000001", outcome=reason)
@@ -333,9 +336,10 @@ def test_the_queue_revocations_and_deliveries_are_read_from_the_database(setting
 
     text = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
     assert value(text, "staffgate_queue_jobs", state="due") == 2
-    assert value(text, "staffgate_queue_jobs", state="scheduled") == 1
+    assert value(text, "staffgate_queue_jobs", state="scheduled") == 2
     assert value(text, "staffgate_queue_jobs", state="running") == 0
-    assert value(text, "staffgate_queue_retries_waiting") == 2
+    assert value(text, "staffgate_queue_retries_waiting", task="logout") == 2
+    assert value(text, "staffgate_queue_retries_waiting", task="mail") == 1
     assert 600 <= value(text, "staffgate_queue_oldest_due_job_age_seconds") < 900
     assert value(text, "staffgate_token_revocations_total", reason="not_eligible") == 2
     assert value(text, "staffgate_token_revocations_total", reason="logout") == 1
@@ -353,7 +357,7 @@ def test_the_queue_revocations_and_deliveries_are_read_from_the_database(setting
         call_command("worker", "--batch", verbosity=0)
     text = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
     assert value(text, "staffgate_queue_jobs", state="due") == 0
-    assert value(text, "staffgate_queue_jobs", state="scheduled") == 2
+    assert value(text, "staffgate_queue_jobs", state="scheduled") == 3
     assert value(text, "staffgate_queue_oldest_due_job_age_seconds") == 0
 
 
