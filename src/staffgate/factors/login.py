@@ -45,8 +45,7 @@ def sign_in(request, account: Account, *, next_url: str, entry: str = PORTAL):
     """After a right password: log in, or first ask for the second factor."""
     if begin_if_needed(request, account, next_url=next_url, entry=entry):
         return redirect("login-verify")
-    sessions.log_in(request, account)
-    methods.record_methods(request.session, [methods.PASSWORD])
+    sessions.log_in(request, account, methods=[methods.PASSWORD])
     return HttpResponseRedirect(next_url)
 
 
@@ -82,8 +81,7 @@ def pending_login(request) -> tuple[PendingLogin | None, Account | None]:
 def finish(request, state: PendingLogin, account: Account, method: str) -> HttpResponseRedirect:
     """The factor passed: the session starts now, noting how it was signed in."""
     PendingLogin.clear(request.session)
-    sessions.log_in(request, account)
-    methods.record_methods(request.session, [methods.PASSWORD, methods.ONE_TIME_CODE])
+    sessions.log_in(request, account, methods=[methods.PASSWORD, methods.ONE_TIME_CODE])
     if state.entry == HELPDESK:
         record_event(
             EventTag.Helpdesk.LOGIN_SUCCESS,

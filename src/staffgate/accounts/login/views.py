@@ -26,7 +26,7 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
 from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
 from staffgate.factors import login as second_step
-from staffgate.factors.methods import PASSWORD, record_methods
+from staffgate.factors.methods import PASSWORD
 from staffgate.helpdesk import services as helpdesk
 from staffgate.oidc import registry
 from staffgate.oidc import views as sso
@@ -191,8 +191,7 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
     next_url = safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
     if second_step.begin_if_needed(request, user, next_url=next_url, entry=second_step.HELPDESK):
         return None, None
-    sessions.log_in(request, user)  # rotates the session key
-    record_methods(request.session, [PASSWORD])
+    sessions.log_in(request, user, methods=[PASSWORD])  # rotates the session key
     record_event(
         EventTag.Helpdesk.LOGIN_SUCCESS,
         request=request,
