@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
 
 from staffgate.accounts import attempts
 from staffgate.accounts.access import refused_access
@@ -102,12 +102,20 @@ def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:
 
 
 def attempt_login(
-    user_id: str, secret: str, policy: Policy, *, request=None, entry: Entry = Entry.PORTAL
+    user_id: str,
+    secret: str,
+    policy: Policy,
+    *,
+    request=None,
+    entry: Entry = Entry.PORTAL,
+    then: Callable[[LoginResult], None] | None = None,
 ) -> LoginResult:
     """Check ``secret`` (a password, or a PIN before registration) for ``user_id``.
 
     Employees and staff alike: the attempt is charged to the lock of the
-    normalised ID first, then exactly one hash is computed.
+    normalised ID first, then exactly one hash is computed. After a right secret,
+    ``then(result)`` (what the page does next: the session) runs in the transaction
+    that clears the series and audits the outcome, so that all of it is one commit.
     """
     typed = user_id or ""
     user_id = normalise_user_id(typed)
@@ -133,6 +141,13 @@ def attempt_login(
         # With a second factor to pass, the right password does not end the series.
         return not factor_follows(found["account"])
 
+    def accepted() -> None:
+        result = found["result"] = _accepted(
+            key, user_id, found["person"], found["account"], request, entry
+        )
+        if then is not None:
+            then(result)
+
     check = attempts.charged_check(
         attempts.Series.LOGIN,
         key,
@@ -141,6 +156,7 @@ def attempt_login(
         now=timeutil.now(),
         audit=audit,
         settles=settles,
+        accepted=accepted,
     )
     if check.refusal is attempts.Refusal.RECOVERY_LOCK:
         return LoginResult(LoginOutcome.ACCOUNT_LOCKED, user_id)
@@ -148,7 +164,7 @@ def attempt_login(
         return LoginResult(LoginOutcome.LOCKED, user_id)
     if not check.correct:
         return LoginResult(LoginOutcome.INVALID, user_id)
-    return _accepted(key, user_id, found["person"], found["account"], request, entry)
+    return found["result"]
 
 
 def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> None:
@@ -188,9 +204,8 @@ def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> Non
     )
 
 
-@transaction.atomic
 def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
-    """The secret was right: let in, register or turn away."""
+    """The secret was right: let in, register or turn away (in the settling transaction)."""
     if person is None:
         return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, None)
     if refused_access(

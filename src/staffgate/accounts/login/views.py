@@ -62,18 +62,27 @@ def login_view(request):
                 request.session[language.SESSION_KEY] = chosen
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
-            account = authenticate(
+            signed_in = []
+
+            def accepted(result) -> None:
+                # A right secret: the address's attempt back and the session started, in the
+                # transaction that clears the ID's failures (one commit for the whole login).
+                throttle.refund(address)
+                account = result.account
+                if result.outcome is LoginOutcome.SIGNED_IN and account.is_employee:
+                    next_url = safe_next(request) or reverse("home")
+                    signed_in.append(second_step.sign_in(request, account, next_url=next_url))
+
+            authenticate(
                 request,
                 username=form.cleaned_data["user_id"],
                 password=form.cleaned_data["password"],
                 entry=Entry.PORTAL,
+                then=accepted,
             )
             result = request.login_result
-            if result.outcome not in FAILURES:
-                throttle.refund(address)
-            if account is not None and account.is_employee:
-                next_url = safe_next(request) or reverse("home")
-                return second_step.sign_in(request, account, next_url=next_url)
+            if signed_in:
+                return signed_in[0]
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person, next_url=safe_next(request))
                 return redirect(Stage.TERMS.url_name)
