@@ -76,14 +76,15 @@ def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]
     if len(user_id) <= MAX_LENGTH:
         # [:1] rather than first(): no ORDER BY on a unique lookup.
         people = Person.objects.select_related("account").filter(employee_id=user_id)
-        person = next(iter(people.annotate(**enrolled_annotation("account__pk"))[:1]), None)
+        person = next(iter(people.annotate(**enrolled_annotation())[:1]), None)
     if person is not None:
         account = getattr(person, "account", None)
         if account is not None:
             account.factor_enrolled = person.factor_enrolled
         return person, account
+    # Staff sign in rarely: their factor is looked up only when the name is one.
     staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
-    return None, next(iter(staff.annotate(**enrolled_annotation("pk"))[:1]), None)
+    return None, next(iter(staff[:1]), None)
 
 
 def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:
