@@ -119,7 +119,10 @@ async def login_journey(host: str, port: int, journey, tally: Tally, form_path: 
                 tally.odd(f"right password: {answer.status} {code and code.group(1).decode()}")
                 return
             home = await connection.request("GET", answer.header("location") or "/")
-            if home.status != 200 or b'class="apps"' not in home.body:
+            # The home page lists the apps, or says there is none yet.
+            if home.status != 200 or not (
+                b'class="apps"' in home.body or b'class="no-apps"' in home.body
+            ):
                 tally.odd(f"home after login: {home.status}")
                 return
             if counted:
