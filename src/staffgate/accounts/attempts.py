@@ -204,7 +204,7 @@ def charged_check(
     if isinstance(charge, Refusal):
         check = Check(refusal=charge)
     elif verify():
-        with transaction.atomic(savepoint=False):
+        with transaction.atomic():
             if series is Series.LOGIN and settles is not None and not settles():
                 refund_login_attempt(key, charge, policy)
             else:
