@@ -183,8 +183,10 @@ def start_portal(
     env_overrides: dict | None = None,
     bind_host: str = "127.0.0.1",
     port: int | None = None,
+    worker: bool = True,
 ) -> Iterator[Portal]:
-    """Migrate, seed and serve a portal in ``folder``; stop it on exit."""
+    """Migrate, seed and serve a portal in ``folder``, with its worker unless ``worker`` is
+    false (a test that starts and stops the worker itself); stop them on exit."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "mail").mkdir(exist_ok=True)
     env = {
@@ -253,12 +255,16 @@ def start_portal(
         stderr=subprocess.STDOUT,
     )
     # The background queue beside it, as `make run` has it: it sends every e-mail.
-    worker = subprocess.Popen(
-        [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    processes = [server]
+    if worker:
+        processes.append(
+            subprocess.Popen(
+                [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
     portal = Portal(base_url=f"http://{bind_host}:{port}", folder=folder, people=people, env=env)
     try:
         deadline = time.monotonic() + 90
@@ -274,7 +280,7 @@ def start_portal(
             time.sleep(0.2)
         yield portal
     finally:
-        for process in (server, worker):
+        for process in processes:
             process.terminate()
             try:
                 process.wait(timeout=30)

@@ -8,6 +8,8 @@ from importlib import import_module
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
@@ -57,3 +59,47 @@ def test_an_expired_login_cookie_no_longer_opens_the_home_page(client, make_acco
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_rotated_key_keeps_the_data_and_the_old_key_opens_nothing():
+    key = saved_session(language="fr")
+    store = SessionStore(session_key=key)
+    store["visits"] = 1
+    store.cycle_key()
+    assert store.session_key != key
+    assert not Session.objects.filter(session_key=key).exists()
+    store["signed_in"] = True
+    store.save()
+    assert dict(SessionStore(session_key=store.session_key).items()) == {
+        "language": "fr",
+        "visits": 1,
+        "signed_in": True,
+    }
+    assert dict(SessionStore(session_key=key).items()) == {}
+
+
+def test_a_save_of_what_is_stored_already_writes_nothing_and_a_change_is_written():
+    store = SessionStore()
+    store["language"] = "fr"
+    store.save()
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(hours=1)
+    )
+    before = Session.objects.get(session_key=store.session_key).expire_date
+    store.save()  # the same content: no second write
+    assert Session.objects.get(session_key=store.session_key).expire_date == before
+    store["language"] = "es"
+    store.save()
+    assert SessionStore(session_key=store.session_key)["language"] == "es"
+
+
+def test_a_login_writes_its_session_once_with_its_signed_in_content(client, make_account):
+    account = make_account()
+    with CaptureQueriesContext(connection) as captured:
+        client.post("/login/", {"user_id": account.user_id, "password": PASSWORD})
+    writes = [q["sql"] for q in captured if "django_session" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
+    stored = SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert stored["_auth_user_id"] == str(account.pk)
+    assert stored["staffgate.factors.methods"] == ["pwd"]
+    assert client.get("/").status_code == 200

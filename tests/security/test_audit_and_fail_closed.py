@@ -104,3 +104,23 @@ def test_v16_5_2_database_down_mid_login_fails_closed(client, make_account, monk
     monkeypatch.undo()
     assert client.get("/").status_code == 302  # not logged in
     assert not AccountSession.objects.exists()
+
+
+def test_v16_5_2_a_login_whose_session_cannot_start_is_not_audited_as_a_sign_in(
+    client, make_account, monkeypatch
+):
+    account = make_account()
+    from staffgate.accounts import attempts, sessions
+
+    def broken(*args, **kwargs):
+        raise OperationalError("connection to server lost")
+
+    monkeypatch.setattr(sessions.AccountSession.objects, "create", broken)
+    assert login(client, account.user_id, PASSWORD).status_code == 503
+    monkeypatch.undo()
+    # The right password, its audit and the cleared count commit with the session, or not at all.
+    assert not AuditEvent.objects.filter(tag="account:login:success").exists()
+    assert attempts.lock_state(account.user_id).login_failures == 1
+    assert login(client, account.user_id, PASSWORD).status_code == 302
+    assert AuditEvent.objects.filter(tag="account:login:success").count() == 1
+    assert attempts.lock_state(account.user_id).login_failures == 0

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from staffgate.accounts.models import AccessLock
@@ -194,6 +194,7 @@ def charged_check(
     now: dt.datetime,
     audit: Callable[[Check], None],
     settles: Callable[[], bool] | None = None,
+    accepted: Callable[[], None] | None = None,
 ) -> Check:
     """Charge the attempt, verify the secret, audit a refusal or a failure, clear on success.
 
@@ -202,6 +203,8 @@ def charged_check(
     (the hashing) runs only for an attempt the lock has already counted. ``settles``
     (login series only) says whether a right secret ends the series: False when a second
     factor must still pass, and then the attempt is refunded instead of the series cleared.
+    ``accepted`` is what a right secret leads to (audit, session): it commits together
+    with the clearing, after the hash, in one transaction.
     """
     if series is Series.LOGIN:
         charge = charge_login_attempt(key, now, policy)
@@ -212,10 +215,13 @@ def charged_check(
     if isinstance(charge, Refusal):
         check = Check(refusal=charge)
     elif verify():
-        if series is Series.LOGIN and settles is not None and not settles():
-            refund_login_attempt(key, charge, policy)
-        else:
-            clear(key)
+        with transaction.atomic():
+            if series is Series.LOGIN and settles is not None and not settles():
+                refund_login_attempt(key, charge, policy)
+            else:
+                clear(key)
+            if accepted is not None:
+                accepted()
         return Check(attempt=charge, correct=True)
     else:
         check = Check(attempt=charge, locks=charge >= maximum)

@@ -16,14 +16,31 @@ class PortalBackend(ModelBackend):
     neither the portal, the help desk nor anything else that calls Django's
     ``authenticate()`` can verify more passwords than the lock allows. The full
     result (locked, PIN accepted, not eligible…) is left on ``request.login_result``
-    for the page to explain.
+    for the page to explain. A page may pass ``then``: what it does after a right secret
+    (start the session), committed with the clearing of the lock (see ``attempt_login``).
     """
 
-    def authenticate(self, request, username=None, password=None, *, entry=Entry.PORTAL, **kw):
+    def authenticate(
+        self, request, username=None, password=None, *, entry=Entry.PORTAL, then=None, **kw
+    ):
         username = username if username is not None else kw.get(Account.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        result = attempt_login(username, password, current_policy(), request=request, entry=entry)
+
+        def accepted(result):
+            if result.outcome is LoginOutcome.SIGNED_IN:
+                # What Django's authenticate() notes once this returns; login() reads it.
+                result.account.backend = f"{type(self).__module__}.{type(self).__qualname__}"
+            then(result)
+
+        result = attempt_login(
+            username,
+            password,
+            current_policy(),
+            request=request,
+            entry=entry,
+            then=accepted if then is not None else None,
+        )
         if request is not None:
             request.login_result = result
         return result.account if result.outcome is LoginOutcome.SIGNED_IN else None

@@ -10,6 +10,7 @@ be shown and ended (password change, reset, help-desk action).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from importlib import import_module
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.dispatch import Signal
 from staffgate.accounts.models import Account, AccountSession
 from staffgate.audit.services import clean_text, client_ip
 from staffgate.core import language, timeutil
+from staffgate.factors.methods import record_methods
 
 STARTED_KEY = "staffgate.started"
 SEEN_KEY = "staffgate.seen"
@@ -34,13 +36,21 @@ sessions_ended = Signal()
 
 
 @transaction.atomic  # the session, its listing and the login time: one commit
-def log_in(request, account: Account) -> None:
-    """Sign ``account`` in on this request under a new session key, keeping the language."""
+def log_in(request, account: Account, *, methods: Iterable[str] = ()) -> None:
+    """Sign ``account`` in on this request under a new session key, keeping the language.
+
+    ``methods`` are how the login was made (``amr``). The session is stored here, in the
+    login's transaction, with all it holds now: the response stores it again only if a
+    view changes it meanwhile.
+    """
     chosen = request.session.get(LANGUAGE_KEY)
     auth_login(request, account)
     request.session[LANGUAGE_KEY] = (
         (account.language if account.is_employee else None) or chosen or settings.LANGUAGE_CODE
     )
+    if methods:
+        record_methods(request.session, methods)
+    request.session.save()
 
 
 def record_login(sender, request, user, **kwargs) -> None:

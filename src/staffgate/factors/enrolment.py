@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
+from staffgate.accounts.models import Account
 from staffgate.factors.models import PasskeyFactor, TotpFactor
 from staffgate.factors.policy import current_mode, factor_asked, factor_required
 from staffgate.helpdesk.services import is_agent
@@ -14,11 +17,29 @@ REGISTERING_KEY = "staffgate.factors.registering"
 REGISTERING_NEXT_KEY = "staffgate.factors.registering_next"
 
 
-def enrolled_annotation(account_ref: str) -> dict:
-    """``factor_enrolled`` for a query, so the login look-up learns it without a query more."""
-    app = TotpFactor.objects.filter(user=OuterRef(account_ref), confirmed=True)
-    passkey = PasskeyFactor.objects.filter(user=OuterRef(account_ref), confirmed=True)
-    return {"factor_enrolled": Exists(app) | Exists(passkey)}
+def enrolled_annotation() -> dict:
+    """``factor_enrolled`` for a query of accounts or of people joined to their account.
+
+    True when the account has a confirmed authenticator app or passkey. The login look-up
+    learns it without a query more. Written as SQL because it runs on every login, and
+    resolving the same ``Exists(OuterRef)`` costs several times the query itself; the
+    account table must be in the query under its own name (its base table, or the one
+    join of ``select_related("account")``).
+    """
+    quote = connection.ops.quote_name
+    account = f"{quote(Account._meta.db_table)}.{quote(Account._meta.pk.column)}"
+
+    def exists(model) -> str:
+        table = quote(model._meta.db_table)
+        user = quote(model._meta.get_field("user").column)
+        confirmed = quote(model._meta.get_field("confirmed").column)
+        return (
+            f"EXISTS (SELECT 1 FROM {table} "  # noqa: S608 - names from the models
+            f"WHERE {table}.{user} = {account} AND {table}.{confirmed})"
+        )
+
+    sql = f"({exists(TotpFactor)} OR {exists(PasskeyFactor)})"
+    return {"factor_enrolled": RawSQL(sql, (), output_field=BooleanField())}  # noqa: S611
 
 
 def has_factor(account) -> bool:

@@ -50,8 +50,7 @@ def sign_in(request, account: Account, *, next_url: str, entry: str = PORTAL):
         # Logging in again (an app asked for a fresh login): the former session ends, with
         # what was signed in from it, as when a factor step follows.
         sessions.end_current_session(request)
-    sessions.log_in(request, account)
-    methods.record_methods(request.session, [methods.PASSWORD])
+    sessions.log_in(request, account, methods=[methods.PASSWORD])
     return HttpResponseRedirect(next_url)
 
 
@@ -87,9 +86,8 @@ def pending_login(request) -> tuple[PendingLogin | None, Account | None]:
 def finish(request, state: PendingLogin, account: Account, method: str) -> HttpResponseRedirect:
     """The factor passed: the session starts now, noting how it was signed in."""
     PendingLogin.clear(request.session)
-    sessions.log_in(request, account)
     second = methods.HARDWARE_KEY if method == "passkey" else methods.ONE_TIME_CODE
-    methods.record_methods(request.session, [methods.PASSWORD, second])
+    sessions.log_in(request, account, methods=[methods.PASSWORD, second])
     if state.entry == HELPDESK:
         record_event(
             EventTag.Helpdesk.LOGIN_SUCCESS,

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from unittest import mock
 from urllib.parse import quote
@@ -93,8 +94,17 @@ def staffgate(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def mailed_code_in(folder: Path, to: str) -> str:
-    """The last e-mail code the processes mailed to ``to`` (the file mail folder)."""
+def mailed_code_in(folder: Path, to: str, wait: float = 30.0) -> str:
+    """The last e-mail code the processes mailed to ``to`` (the file mail folder), waiting
+    up to ``wait`` seconds for the worker to send it."""
+    deadline = time.monotonic() + wait
+    while (found := _last_code(folder, to)) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found, f"no e-mail code was mailed to {to}"
+    return found
+
+
+def _last_code(folder: Path, to: str) -> str | None:
     found = None
     for path in sorted((folder / "mail").glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
         for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
@@ -103,8 +113,7 @@ def mailed_code_in(folder: Path, to: str) -> str:
             message = email.message_from_bytes(chunk, policy=email.policy.default)
             if message["X-Staffgate-Mail"] == "email_code" and to in message["To"]:
                 found = re.search(r"\b\d{6}\b", message.get_body(("plain",)).get_content())
-    assert found, f"no e-mail code was mailed to {to}"
-    return found.group()
+    return found.group() if found else None
 
 
 class ExampleApp:

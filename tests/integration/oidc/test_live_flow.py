@@ -22,7 +22,12 @@ from staffgate.oidc.registry import add_app
 from staffgate.roster.pin import pin_of
 from tests.conftest import mailed_code
 from tests.integration.oidc.browser import Browser
-from tests.integration.oidc.processes import environment, mailed_code_in, staffgate_serve
+from tests.integration.oidc.processes import (
+    environment,
+    mailed_code_in,
+    staffgate_serve,
+    staffgate_worker,
+)
 
 REDIRECT_URI = "http://127.0.0.1:9/oidc/callback"
 SCOPES = "openid profile email employee"
@@ -45,7 +50,9 @@ def portal(request, transactional_db, tmp_path):
     if request.param == "live server":
         yield request.getfixturevalue("live_server").url, mailed_code
     else:
-        with staffgate_serve(environment(tmp_path), tmp_path) as base:
+        env = environment(tmp_path)
+        # The worker sends the e-mails: none is sent inside a request.
+        with staffgate_serve(env, tmp_path) as base, staffgate_worker(env, tmp_path):
             yield base, lambda address: mailed_code_in(tmp_path, address)
 
 

@@ -45,7 +45,10 @@ def test_a_running_worker_beats_imports_dropped_files_and_readyz_follows_it(tmp_
         "STAFFGATE_ROSTER_DROP_DIR": str(drop),
         "STAFFGATE_ROSTER_DROP_SETTLE_SECONDS": "1",
     }
-    with start_portal(tmp_path / "portal", people_count=3, env_overrides=env) as portal:
+    # The test starts and stops the worker itself.
+    with start_portal(
+        tmp_path / "portal", people_count=3, env_overrides=env, worker=False
+    ) as portal:
         status, body = readyz(portal.base_url)
         assert status == 503
         assert body["failing"] == ["worker"] and body["checks"]["worker"] == "no heartbeat"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
 
 from staffgate.accounts import attempts
 from staffgate.accounts.access import refused_access
@@ -79,11 +79,12 @@ def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]
     if len(user_id) <= MAX_LENGTH:
         # [:1] rather than first(): no ORDER BY on a unique lookup.
         people = Person.objects.select_related("account").filter(employee_id=user_id)
-        person = next(iter(people.annotate(**enrolled_annotation("account__pk"))[:1]), None)
+        person = next(iter(people.annotate(**enrolled_annotation())[:1]), None)
     # The staff names are looked up for every ID, a roster one too, so that an ID on the
-    # roster and one that is not cost the same queries.
+    # roster and one that is not cost the same queries (a staff account's factor is looked
+    # up later, only when the name is one).
     staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
-    staff_account = next(iter(staff.annotate(**enrolled_annotation("pk"))[:1]), None)
+    staff_account = next(iter(staff[:1]), None)
     if person is not None:
         account = getattr(person, "account", None)
         if account is not None:
@@ -108,12 +109,20 @@ def lock_key(user_id: str, entry: Entry = Entry.PORTAL, request=None) -> str:
 
 
 def attempt_login(
-    user_id: str, secret: str, policy: Policy, *, request=None, entry: Entry = Entry.PORTAL
+    user_id: str,
+    secret: str,
+    policy: Policy,
+    *,
+    request=None,
+    entry: Entry = Entry.PORTAL,
+    then: Callable[[LoginResult], None] | None = None,
 ) -> LoginResult:
     """Check ``secret`` (a password, or a PIN before registration) for ``user_id``.
 
     Employees and staff alike: the attempt is charged to the lock of the
-    normalised ID first, then exactly one hash is computed.
+    normalised ID first, then exactly one hash is computed. After a right secret,
+    ``then(result)`` (what the page does next: the session) runs in the transaction
+    that clears the series and audits the outcome, so that all of it is one commit.
     """
     typed = user_id or ""
     user_id = normalise_user_id(typed)
@@ -139,6 +148,13 @@ def attempt_login(
         # With a second factor to pass, the right password does not end the series.
         return not factor_follows(found["account"])
 
+    def accepted() -> None:
+        result = found["result"] = _accepted(
+            key, user_id, found["person"], found["account"], request, entry
+        )
+        if then is not None:
+            then(result)
+
     check = attempts.charged_check(
         attempts.Series.LOGIN,
         key,
@@ -147,6 +163,7 @@ def attempt_login(
         now=timeutil.now(),
         audit=audit,
         settles=settles,
+        accepted=accepted,
     )
     if check.refusal is attempts.Refusal.RECOVERY_LOCK:
         return LoginResult(LoginOutcome.ACCOUNT_LOCKED, user_id)
@@ -157,7 +174,7 @@ def attempt_login(
     if not check.correct:
         left = attempts.tries_left(check.attempt, policy.max_login_failures)
         return LoginResult(LoginOutcome.INVALID, user_id, tries_left=left)
-    return _accepted(key, user_id, found["person"], found["account"], request, entry)
+    return found["result"]
 
 
 def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> None:
@@ -197,9 +214,8 @@ def _audit_refusal_or_failure(entry, check, request, key, typed, account) -> Non
     )
 
 
-@transaction.atomic
 def _accepted(key, user_id, person, account, request, entry) -> LoginResult:
-    """The secret was right: let in, register or turn away."""
+    """The secret was right: let in, register or turn away (in the settling transaction)."""
     if person is None:
         return LoginResult(LoginOutcome.SIGNED_IN, user_id, account, None)
     if refused_access(

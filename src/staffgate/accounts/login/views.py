@@ -32,7 +32,7 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
 from staffgate.core.views import FORM_INVALID_MESSAGE, safe_next, throttled_response
 from staffgate.factors import login as second_step
-from staffgate.factors.methods import PASSWORD, record_methods
+from staffgate.factors.methods import PASSWORD
 from staffgate.helpdesk import services as helpdesk
 from staffgate.oidc import registry
 from staffgate.oidc import views as sso
@@ -72,18 +72,27 @@ def login_view(request):
                 request.session[language.SESSION_KEY] = chosen
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
-            account = authenticate(
+            signed_in = []
+
+            def accepted(result) -> None:
+                # A right secret: the address's attempt back and the session started, in the
+                # transaction that clears the ID's failures (one commit for the whole login).
+                throttle.refund(address)
+                account = result.account
+                if result.outcome is LoginOutcome.SIGNED_IN and account.is_employee:
+                    next_url = safe_next(request) or reverse("home")
+                    signed_in.append(second_step.sign_in(request, account, next_url=next_url))
+
+            authenticate(
                 request,
                 username=form.cleaned_data["user_id"],
                 password=form.cleaned_data["password"],
                 entry=Entry.PORTAL,
+                then=accepted,
             )
             result = request.login_result
-            if result.outcome not in FAILURES:
-                throttle.refund(address)
-            if account is not None and account.is_employee:
-                next_url = safe_next(request) or reverse("home")
-                return second_step.sign_in(request, account, next_url=next_url)
+            if signed_in:
+                return signed_in[0]
             if result.outcome is LoginOutcome.START_REGISTRATION:
                 registration.begin_registration(request, result.person, next_url=safe_next(request))
                 return redirect(Stage.TERMS.url_name)
@@ -216,8 +225,7 @@ def _log_agent_in(request, data) -> tuple[Outcome | None, str | None]:
     next_url = safe_next(request, within="/helpdesk/") or reverse("helpdesk-queue")
     if second_step.begin_if_needed(request, user, next_url=next_url, entry=second_step.HELPDESK):
         return None, None
-    sessions.log_in(request, user)  # rotates the session key
-    record_methods(request.session, [PASSWORD])
+    sessions.log_in(request, user, methods=[PASSWORD])  # rotates the session key
     record_event(
         EventTag.Helpdesk.LOGIN_SUCCESS,
         request=request,
