@@ -16,6 +16,8 @@ from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
 from django.utils import translation
 
+from staffgate.core.brand import mail_context
+
 log = logging.getLogger(__name__)
 
 
@@ -35,7 +37,7 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
         return False
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
-        full = {"portal_name": "staffgate", **context}
+        full = {**mail_context(), **context}
         subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
         body = render_mail(f"mail/{kind}.txt", full)
     try:
