@@ -36,7 +36,7 @@ class BrandLogoFinder(BaseFinder):
 
     def find(self, path, find_all=False, **kwargs):
         if not settings.STAFFGATE_BRAND_LOGO or path != logo_static_path():
-            return [] if find_all else None
+            return []
         found = settings.STAFFGATE_BRAND_LOGO
         return [found] if find_all else found
 

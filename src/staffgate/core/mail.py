@@ -28,7 +28,9 @@ def mail_engine() -> Engine:
 
 
 def render_mail(name: str, context: dict) -> str:
-    return mail_engine().get_template(name).render(Context(context, autoescape=False))
+    """One mail template, with the brand, portal address and help-desk contact beneath."""
+    full = {**mail_context(), **context}
+    return mail_engine().get_template(name).render(Context(full, autoescape=False))
 
 
 def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> bool:
@@ -37,9 +39,8 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
         return False
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
-        full = {**mail_context(), **context}
-        subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
-        body = render_mail(f"mail/{kind}.txt", full)
+        subject = " ".join(render_mail(f"mail/{kind}_subject.txt", context).split())
+        body = render_mail(f"mail/{kind}.txt", context)
     try:
         message = EmailMessage(
             subject,
