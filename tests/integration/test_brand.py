@@ -95,9 +95,7 @@ def test_every_mail_names_the_brand_greets_by_name_and_says_how_to_get_help(
 ):
     account = make_account(make_person(first_name="Rita"))
     mail.outbox.clear()
-    mail_account(
-        account, kind, changed_at=account.registered_at, factor_name="Phone", remaining=2
-    )
+    mail_account(account, kind, changed_at=account.registered_at, factor_name="Phone", remaining=2)
     [message] = mail.outbox
     assert message.from_email == "Acme Retirees <no-reply@acme.example>"
     assert message.body.startswith("Hello Rita,")

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from ua_parser import parse
 
 # "Mobile Safari" is Safari to the person holding the phone.
-BROWSER_NAMES = {"Mobile Safari": "Safari", "Chrome Mobile": "Chrome", "Firefox Mobile": "Firefox"}
+BROWSER_NAMES = {
+    "Mobile Safari": "Safari",
+    "Chrome Mobile": "Chrome",
+    "Chrome Mobile iOS": "Chrome",
+    "HeadlessChrome": "Chrome",
+    "Firefox Mobile": "Firefox",
+    "Firefox iOS": "Firefox",
+    "Edge Mobile": "Edge",
+}
 OS_NAMES = {"Mac OS X": "macOS"}
 
 

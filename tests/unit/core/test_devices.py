@@ -49,3 +49,8 @@ def test_the_time_zone_by_its_plain_name(language, words):
 
 def test_utc_is_utc():
     assert zone_name(dt.UTC) == "UTC"
+
+
+def test_headless_and_mobile_chrome_are_chrome():
+    headless = CHROME_WINDOWS.replace("Chrome/", "HeadlessChrome/")
+    assert device_name(headless) == "Chrome on Windows"
