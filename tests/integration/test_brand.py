@@ -52,6 +52,14 @@ def test_every_page_title_and_header_carry_the_brand(client, path):
 
 
 @override_settings(**BRAND)
+def test_every_page_gives_the_help_desks_telephone_and_address(client):
+    body = client.get("/help/").content.decode()
+    footer = body.split('class="site-footer"')[1]
+    assert '<a href="tel:+18005550100">+1 800 555 0100</a>' in footer
+    assert '<a href="mailto:helpdesk@acme.example">helpdesk@acme.example</a>' in footer
+
+
+@override_settings(**BRAND)
 def test_a_server_error_page_carries_the_brand_too(client):
     from django.template import loader
 
