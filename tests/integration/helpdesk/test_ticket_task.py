@@ -362,3 +362,11 @@ def test_the_unlock_mail_after_failed_logins_offers_password_recovery(
     mailoutbox.clear()
     agent_client.post(f"/helpdesk/tickets/{ticket.reference}/unlock/", {"reason": "checked"})
     assert "Forgot your password?" in mailoutbox[0].body
+
+
+def test_the_history_says_each_outcome_in_words(agent_client, make_account, make_ticket):
+    ticket = make_ticket(user_id=make_account().user_id)
+    agent_client.post(f"/helpdesk/tickets/{ticket.reference}/unlock/", {"reason": "asked"})
+    history = page_of(agent_client, ticket).split('data-section="history"')[1]
+    history = history.split("</section>")[0]
+    assert "(nothing was locked)" in history and "nothing_to_unlock" not in history

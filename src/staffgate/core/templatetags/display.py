@@ -1,7 +1,8 @@
-"""``{% load display %}``: devices and time zones in words (see ``core/devices.py``)."""
+"""``{% load display %}``: devices, time zones and audit outcomes in words."""
 
 from django import template
 
+from staffgate.audit.words import outcome_words
 from staffgate.core.devices import device_name, zone_name
 
 register = template.Library()
@@ -10,6 +11,12 @@ register = template.Library()
 @register.filter
 def device(user_agent: str) -> str:
     return device_name(user_agent)
+
+
+@register.filter
+def outcome(code: str) -> str:
+    """An audit outcome (``nothing_to_unlock``) in words."""
+    return outcome_words(code)
 
 
 @register.simple_tag
