@@ -146,9 +146,10 @@ def test_locked_by_recovery_asks_for_help_and_the_help_desk_unlocks(
     audit(agent, "helpdesk-ticket")
     expect(agent.locator('[data-field="lock"]')).to_have_attribute("data-lock", "recovery")
 
-    unlock = agent.locator('form[data-action="unlock"]')
-    fill(agent, "reason", "Called back on the number on file; identity checked.", scope=unlock)
-    submit(agent, scope=unlock)
+    panel = agent.locator('[data-section="actions"] form')
+    panel.locator('[data-action="unlock"] label').click()
+    fill(agent, "reason", "Called back on the number on file; identity checked.", scope=panel)
+    submit(agent, scope=panel)
     expect_path(agent, f"/helpdesk/tickets/{reference}/")
     expect(agent.get_by_role("status")).to_be_visible()
     audit(agent, "helpdesk-ticket-unlocked")

@@ -301,7 +301,7 @@ def test_registration_mail_is_in_french_for_a_french_account(
     # The code that confirms the address, in French too, then the registration mail.
     code_mail, mail = mailoutbox
     assert code_mail.subject == "Votre code de confirmation staffgate"
-    assert code_mail.body.startswith("Bonjour,") and "Hello" not in code_mail.body
+    assert code_mail.body.startswith("Bonjour Élise,") and "Hello" not in code_mail.body
     assert mail.to == ["pat@example.com"]
     assert mail.subject == "Votre inscription à staffgate est terminée"
     assert mail.body.startswith("Bonjour Élise,")
@@ -384,7 +384,7 @@ def test_help_form_in_spanish(client, mailoutbox):
     assert alert_text(sent).startswith("Su solicitud se envió a la mesa de ayuda.")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject.startswith("Recibimos su solicitud de ayuda")
-    assert mailoutbox[0].body.startswith("Hola:")
+    assert mailoutbox[0].body.startswith("Hola, Pat Jones:")
 
 
 def test_mail_is_plain_text_without_html_escapes(make_person, make_account, mailoutbox):

@@ -70,4 +70,4 @@ def test_the_help_desk_s_pages_link_through_the_url_configuration(make_agent):
     assert_reversed(queue)
     assert_reversed(page)
     assert f"{PREFIX}helpdesk/tickets/{ticket.reference}/" in absolute_targets(queue)
-    assert f"{PREFIX}helpdesk/tickets/{ticket.reference}/unlock/" in absolute_targets(page)
+    assert f"{PREFIX}helpdesk/tickets/{ticket.reference}/act/" in absolute_targets(page)

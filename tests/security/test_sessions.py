@@ -110,7 +110,7 @@ def test_v7_5_2_the_profile_lists_active_sessions_and_can_end_the_others(make_ac
     elsewhere = Client(headers={"user-agent": "OtherBrowser/9"})
     login(elsewhere, account.user_id, PASSWORD)
     page = here.get("/profile/").content.decode()
-    assert "OtherBrowser/9" in page and "This session" in page
+    assert "OtherBrowser/9" in page and "this device" in page
     assert here.post("/profile/sessions/end-others/").status_code == 302
     assert is_logged_in(here)
     assert not is_logged_in(elsewhere)

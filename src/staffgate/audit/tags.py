@@ -66,6 +66,7 @@ class EventTag:
         SESSION_END = "helpdesk:session:end"
         TICKET_CLOSED = "helpdesk:ticket:closed"
         TICKET_FACTORS = "helpdesk:ticket:factors"
+        TICKET_REPLY = "helpdesk:ticket:reply"
         TICKET_RESET = "helpdesk:ticket:reset"
         TICKET_UNLOCK = "helpdesk:ticket:unlock"
 

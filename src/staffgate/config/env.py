@@ -48,6 +48,7 @@ EMAIL_BACKENDS = {
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 SMTP_PORTS = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
 EMAIL_TIMEOUT = 10
+IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 
 
 class StaffgateEnv(environ.FileAwareEnv):
@@ -190,6 +191,45 @@ class StaffgateEnv(environ.FileAwareEnv):
                 f"{var}={value!r} is not a known time zone (e.g. America/New_York)."
             ) from None
         return value
+
+    def public_url(self, var: str) -> builtins.str:
+        """An absolute ``https://`` (or ``http://``) address without a path; blank when unset."""
+        value = self.str(var, "").rstrip("/")
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.path or parts.query:
+            raise ImproperlyConfigured(
+                f"{var}={value!r} is not an address like https://portal.example.com."
+            )
+        return value
+
+    def email_address(self, var: str, default: builtins.str, *, named: bool = False):
+        """One e-mail address (``Name <a@b.example>`` too when ``named``); blank default allowed."""
+        from email.utils import parseaddr
+
+        value = self.str(var, default)
+        if not value:
+            return value
+        name, address = parseaddr(value)
+        if "@" not in address or (name and not named) or any(c in value for c in "\r\n"):
+            shape = "an address like Portal <no-reply@example.com>" if named else "one address"
+            raise ImproperlyConfigured(f"{var}={value!r} is not {shape}.")
+        return value
+
+    def image_file(self, var: str) -> builtins.str:
+        """The absolute path of an existing SVG, PNG, JPEG or WebP file; blank when unset."""
+        value = self.str(var, "")
+        if not value:
+            return ""
+        path = Path(value).expanduser().resolve()
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            raise ImproperlyConfigured(
+                f"{var}={value!r} is not an image file ({', '.join(sorted(IMAGE_SUFFIXES))})."
+            )
+        if not path.is_file():
+            raise ImproperlyConfigured(f"{var}={value!r}: no such file.")
+        return builtins.str(path)
 
     def db_url(self, var: str = "DATABASE_URL", default=NOTSET, engine=None) -> dict:
         """``DATABASES['default']`` from a SQLite or PostgreSQL URL, tuned for the portal.

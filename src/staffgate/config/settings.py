@@ -99,7 +99,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% link %}: {% url %} remembered per process (core/templatetags/links.py).
-            "builtins": ["staffgate.core.templatetags.links"],
+            "builtins": ["staffgate.core.templatetags.links", "staffgate.core.templatetags.brand"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -172,6 +172,12 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG
+# The brand's logo file is collected and served with the portal's own static files.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "staffgate.core.brand.BrandLogoFinder",
+]
 
 # Sessions: Django's, server-side, rotated at login; idle and absolute limits on top.
 SESSION_ENGINE = "staffgate.accounts.session_stores.db"
@@ -263,8 +269,17 @@ STAFFGATE_TERMS_VERSION = env.str("STAFFGATE_TERMS_VERSION", "2026-01")
 # The public "How do I find my PIN?" page, linked from the login page (off: neither exists).
 STAFFGATE_PIN_HELP = env.bool("STAFFGATE_PIN_HELP", True)
 
+# The employer's brand and help desk: in page titles, page headers and every e-mail.
+STAFFGATE_BRAND_NAME = env.str("STAFFGATE_BRAND_NAME", "staffgate")
+# An image file (SVG, PNG, JPEG or WebP) served as the static file brand/<its name>.
+STAFFGATE_BRAND_LOGO = env.image_file("STAFFGATE_BRAND_LOGO")
+STAFFGATE_HELPDESK_PHONE = env.str("STAFFGATE_HELPDESK_PHONE", "")
+STAFFGATE_HELPDESK_EMAIL = env.email_address("STAFFGATE_HELPDESK_EMAIL", "")
+
 globals().update(env.email_url("EMAIL_URL"))
-DEFAULT_FROM_EMAIL = env.str("STAFFGATE_FROM_EMAIL", "staffgate <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = env.email_address(
+    "STAFFGATE_FROM_EMAIL", f"{STAFFGATE_BRAND_NAME} <no-reply@localhost>", named=True
+)
 
 # Logs: JSON lines for a log collector, or readable lines (`make run`), with request IDs.
 LOGGING = logging_config(
@@ -293,7 +308,9 @@ STAFFGATE_WORKER_HEARTBEAT_TIMEOUT = env.int(
 
 # Single sign-on: staffgate is the OpenID Connect provider of the employer's applications
 # (django-oauth-toolkit), authorization code flow only. Without a signing key it is off.
-STAFFGATE_PUBLIC_URL = env.str("STAFFGATE_PUBLIC_URL", "").rstrip("/")
+# The portal's public address: the issuer, and the address every e-mail gives (never the
+# Host header of a request, which anyone can forge).
+STAFFGATE_PUBLIC_URL = env.public_url("STAFFGATE_PUBLIC_URL")
 # Passkeys (WebAuthn): the relying party ID, by default the host name of STAFFGATE_PUBLIC_URL;
 # it may be a parent domain of that host (example.com for portal.example.com).
 STAFFGATE_WEBAUTHN_RP_ID = env.str("STAFFGATE_WEBAUTHN_RP_ID", "").strip().lower()

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from staffgate.core.brand import page_context
+
 
 def language_links(request) -> list[tuple[str, str, str]]:
     """(code, name, address) of each language: this page again, its other parameters kept.
@@ -18,7 +20,7 @@ def language_links(request) -> list[tuple[str, str, str]]:
 
 
 def portal(request):
-    """What every page needs: the signed-in employee (if any) and the language choices."""
+    """What every page needs: the signed-in employee (if any), the language choices, the brand."""
     user = getattr(request, "user", None)
     employee = user if user is not None and user.is_authenticated and user.is_employee else None
     return {
@@ -26,4 +28,5 @@ def portal(request):
         "languages": settings.LANGUAGES,
         "language_links": language_links(request),
         "pin_help": settings.STAFFGATE_PIN_HELP,
+        **page_context(),
     }

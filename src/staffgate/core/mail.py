@@ -26,6 +26,7 @@ from django.utils import translation
 from django_tasks import task, task_backends
 
 from staffgate.core import queue
+from staffgate.core.brand import mail_context
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def mail_engine() -> Engine:
 
 
 def render_mail(name: str, context: dict) -> str:
-    return mail_engine().get_template(name).render(Context(context, autoescape=False))
+    """One mail template, with the brand, portal address and help-desk contact beneath."""
+    full = {**mail_context(), **context}
+    return mail_engine().get_template(name).render(Context(full, autoescape=False))
 
 
 def _seal(message: dict) -> str:
@@ -61,9 +64,8 @@ def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> b
         return False
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
-        full = {"portal_name": "staffgate", **context}
-        subject = " ".join(render_mail(f"mail/{kind}_subject.txt", full).split())
-        body = render_mail(f"mail/{kind}.txt", full)
+        subject = " ".join(render_mail(f"mail/{kind}_subject.txt", context).split())
+        body = render_mail(f"mail/{kind}.txt", context)
     payload = _seal(
         {"kind": kind, "to": to, "language": language, "subject": subject, "body": body}
     )

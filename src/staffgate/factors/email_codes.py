@@ -27,6 +27,7 @@ from staffgate.core import timeutil
 from staffgate.core.mail import mail_account, send_security_mail
 from staffgate.core.throttle import Throttle
 from staffgate.factors.models import EmailCode
+from staffgate.roster.models import Person
 
 LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
@@ -119,7 +120,12 @@ def _mail(record: EmailCode, language: str) -> None:
         "email_code",
         record.address,
         language=language,
-        context={"code": code, "minutes": int(LIFETIME.total_seconds() // 60)},
+        context={
+            "code": code,
+            "minutes": int(LIFETIME.total_seconds() // 60),
+            # The address's owner is signed in as this person: the mail greets them by name.
+            "person": Person.objects.filter(employee_id=record.subject).first(),
+        },
     )
 
 

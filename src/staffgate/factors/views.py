@@ -323,7 +323,12 @@ def _codes_file_url(codes: list[str]) -> str:
     """A data: address, so the codes download from this page and are never stored in clear."""
     if not codes:
         return ""
-    lines = [_("staffgate recovery codes: each works once."), "", *codes, ""]
+    lines = [
+        _("%(brand)s recovery codes: each works once.") % {"brand": settings.STAFFGATE_BRAND_NAME},
+        "",
+        *codes,
+        "",
+    ]
     return "data:text/plain;charset=utf-8," + quote("\n".join(lines))
 
 

@@ -67,6 +67,7 @@ class RosterRecord:
     retirement_plan: bool
     separation_date: dt.date | None
     ineligibility: Ineligibility | None
+    email: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -105,6 +106,7 @@ def load_case_file(user_id: str, *, now: dt.datetime, today: dt.date) -> CaseFil
             retirement_plan=person.retirement_plan,
             separation_date=person.separation_date,
             ineligibility=check_eligibility(facts_of(person), today),
+            email=person.email,
         )
     row = (
         Account.objects.filter(user_id=user_id)

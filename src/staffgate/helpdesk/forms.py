@@ -85,3 +85,67 @@ class ReasonForm(CodedForm):
         error_messages={"required": _("Say why you are doing this.")} | _at_most(REASON_MAX),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+REPLY_MAX = 5000
+# The actions of the ticket's panel, as the routes name them.
+PANEL_ACTIONS = ("unlock", "reset", "factors", "reply", "close")
+# Destructive: they ask the agent to confirm on a page of their own first.
+CONFIRMED_ACTIONS = ("reset", "factors")
+
+
+class TicketActionForm(CodedForm):
+    """The ticket's one action panel: what to do, one reason, a reply, and "also close"."""
+
+    action = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[(name, name) for name in PANEL_ACTIONS],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what to do."),
+            "invalid_choice": _("Choose what to do."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        required=False,
+        error_messages=_at_most(REASON_MAX),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Kept in the audit log and on the ticket with your name. Not needed for a reply alone."
+        ),
+    )
+    reply = forms.CharField(
+        label=_("Reply to the person"),
+        max_length=REPLY_MAX,
+        required=False,
+        error_messages=_at_most(REPLY_MAX),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    close_ticket = forms.BooleanField(label=_("Also close the ticket"), required=False)
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action is None:
+            return data
+        reason = (data.get("reason") or "").strip()
+        data["reason"] = reason
+        missing = not reason and "reason" not in self.errors
+        if missing and (action != "reply" or data.get("close_ticket")):
+            self.add_error(
+                "reason",
+                ValidationError(_("Say why you are doing this."), code="reason.required"),
+            )
+        if action == "reply" and not (data.get("reply") or "").strip():
+            self.add_error(
+                "reply",
+                ValidationError(_("Write the reply to send."), code="reply.required"),
+            )
+        return data
+
+    @property
+    def confirmed(self) -> bool:
+        return self.cleaned_data.get("confirm") == "yes"

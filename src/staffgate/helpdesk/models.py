@@ -26,6 +26,8 @@ class Ticket(models.Model):
     reference = models.CharField(max_length=16, unique=True)
     user_id = models.CharField(max_length=20, db_index=True)
     full_name = models.CharField(max_length=150)
+    # The name without case or accents, so that agents find "Peña" by typing "pena".
+    name_folded = models.CharField(max_length=150, blank=True, default="", db_index=True)
     email = models.EmailField(max_length=254)
     phone = models.CharField(max_length=32, blank=True, default="")
     topic = models.CharField(max_length=16, choices=Topic.choices)
@@ -65,6 +67,7 @@ class Action(models.TextChoices):
     UNLOCK = "unlock", _("Unlocked the account")
     RESET_REGISTRATION = "reset_registration", _("Reset the registration")
     RESET_FACTORS = "reset_factors", _("Reset the second factors")
+    REPLY = "reply", _("Replied to the person")
     CLOSE = "close", _("Closed the ticket")
 
 
@@ -79,7 +82,11 @@ class TicketNote(models.Model):
     author_name = models.CharField(max_length=150)
     action = models.CharField(max_length=24, choices=Action.choices)
     outcome = models.CharField(max_length=32, blank=True, default="")
-    reason = models.CharField(max_length=500)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    # A reply: the text mailed to the person, the address and the language it went in.
+    message = models.TextField(max_length=5000, blank=True, default="")
+    mailed_to = models.EmailField(max_length=254, blank=True, default="")
+    language = models.CharField(max_length=5, blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -8,15 +8,18 @@ and leaves a note on the ticket.
 from __future__ import annotations
 
 import enum
+import re
 
 from django.db import IntegrityError, transaction
 
+from staffgate.accounts import attempts
 from staffgate.accounts import services as account_services
 from staffgate.accounts.models import Account
 from staffgate.audit.services import client_ip, record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.mail import mail_account, send_security_mail
+from staffgate.helpdesk.matching import fold
 from staffgate.helpdesk.models import (
     AGENT_PERMISSION,
     Action,
@@ -64,6 +67,7 @@ def file_ticket(
                     reference=new_reference(),
                     user_id=user_id,
                     full_name=full_name,
+                    name_folded=fold(full_name)[:150],
                     email=email,
                     phone=phone,
                     topic=topic,
@@ -83,11 +87,28 @@ def file_ticket(
         outcome="submitted",
         detail={"reference": ticket.reference, "topic": topic},
     )
-    # Fixed text only: nothing the visitor typed goes into a mail we send to an address they typed.
+    # Fixed text, and the name only when it reads as a name: nothing else the visitor typed
+    # goes into a mail we send to an address they typed.
     send_security_mail(
-        "help_ticket", email, language=language, context={"reference": ticket.reference}
+        "help_ticket",
+        email,
+        language=language,
+        context={"reference": ticket.reference, "greeting_name": greeting_name(full_name)},
     )
     return ticket
+
+
+# Letters, with spaces, apostrophes, hyphens or dots between words: no link, no digit.
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?")
+GREETING_NAME_MAX = 60
+
+
+def greeting_name(full_name: str) -> str:
+    """The name a mail to a typed address may greet, or "" when it does not read as a name."""
+    name = " ".join(full_name.split())
+    if len(name) <= GREETING_NAME_MAX and NAME_SHAPE.fullmatch(name):
+        return name
+    return ""
 
 
 class ActionResult(enum.Enum):
@@ -96,7 +117,7 @@ class ActionResult(enum.Enum):
     TICKET_CLOSED = "ticket_closed"
 
 
-def _note(ticket: Ticket, agent, action: Action, reason: str, outcome: str) -> TicketNote:
+def _note(ticket: Ticket, agent, action: Action, reason: str, outcome: str, **reply) -> TicketNote:
     return TicketNote.objects.create(
         ticket=ticket,
         author=agent,
@@ -105,6 +126,7 @@ def _note(ticket: Ticket, agent, action: Action, reason: str, outcome: str) -> T
         outcome=outcome,
         reason=reason,
         created_at=timeutil.now(),
+        **reply,
     )
 
 
@@ -135,6 +157,9 @@ def unlock_for_ticket(reference: str, *, agent, reason: str, request=None) -> Ac
     ticket = _open_ticket(reference)
     if ticket is None:
         return ActionResult.TICKET_CLOSED
+    state = attempts.lock_state(ticket.user_id)
+    # Someone who just failed their questions must not be sent back to them.
+    after_recovery = bool(state and (state.recovery_locked_at or state.recovery_failures))
     was_locked = account_services.unlock_account(
         ticket.user_id, actor=actor_of(agent), reason=reason, request=request
     )
@@ -145,7 +170,12 @@ def unlock_for_ticket(reference: str, *, agent, reason: str, request=None) -> Ac
     # To the address on file, never the one typed on the form: only the owner hears of it.
     account = Account.objects.select_related("person").filter(user_id=ticket.user_id).first()
     if account is not None:
-        mail_account(account, "account_unlocked", reference=ticket.reference)
+        mail_account(
+            account,
+            "account_unlocked",
+            reference=ticket.reference,
+            after_recovery=after_recovery,
+        )
     return ActionResult.DONE if was_locked else ActionResult.NOTHING_TO_DO
 
 
@@ -191,6 +221,46 @@ def reset_factors_for_ticket(reference: str, *, agent, reason: str, request=None
         request,
     )
     return ActionResult.DONE if had else ActionResult.NOTHING_TO_DO
+
+
+def reply_to_ticket(reference: str, *, agent, message: str, request=None) -> ActionResult:
+    """Mail ``message`` to the address the person gave, in the language they wrote in, and
+    keep it on the ticket; the audit log records that a reply went, not its text."""
+    ticket = _open_ticket(reference)
+    if ticket is None:
+        return ActionResult.TICKET_CLOSED
+    sent = send_security_mail(
+        "helpdesk_reply",
+        ticket.email,
+        language=ticket.language,
+        context={
+            "reference": ticket.reference,
+            "reply": message,
+            "reply_reference": ticket.reference,
+            "greeting_name": greeting_name(ticket.full_name),
+        },
+    )
+    outcome = "sent" if sent else "not_sent"
+    with transaction.atomic():
+        _note(
+            ticket,
+            agent,
+            Action.REPLY,
+            "",
+            outcome,
+            message=message,
+            mailed_to=ticket.email,
+            language=ticket.language,
+        )
+        record_event(
+            EventTag.Helpdesk.TICKET_REPLY,
+            request=request,
+            user_id=ticket.user_id,
+            actor=actor_of(agent),
+            outcome=outcome,
+            detail={"reference": ticket.reference, "characters": len(message)},
+        )
+    return ActionResult.DONE if sent else ActionResult.NOTHING_TO_DO
 
 
 def close_ticket(reference: str, *, agent, reason: str, request=None) -> ActionResult:

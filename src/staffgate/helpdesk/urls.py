@@ -7,6 +7,11 @@ urlpatterns = [
     path("helpdesk/", views.queue_view, name="helpdesk-queue"),
     path("", include("staffgate.helpdesk.dashboard.urls")),
     path("helpdesk/tickets/<str:reference>/", views.ticket_view, name="helpdesk-ticket"),
+    path(
+        "helpdesk/tickets/<str:reference>/act/",
+        views.ticket_action_view,
+        name="helpdesk-ticket-act",
+    ),
 ] + [
     path(
         f"helpdesk/tickets/<str:reference>/{action}/",

@@ -134,7 +134,7 @@ def test_overview_lists_recent_sign_ins_with_ip_and_outcome(make_account):
     login(browser, account.user_id, PASSWORD)
     page = browser.get("/profile/").content.decode()
     assert "Recent sign-in activity" in page
-    activity = page.split('class="activity"')[1].split("</table>")[0]
+    activity = page.split('class="timeline activity"')[1].split("</ol>")[0]
     assert "Wrong password" in activity
     assert "Signed in" in activity
     assert activity.count("203.0.113.7") == 2
@@ -160,10 +160,10 @@ def test_overview_lists_active_sessions_and_marks_this_one(client, make_account)
     )
     second_client(account, REMOTE_ADDR="192.0.2.44", HTTP_USER_AGENT="ThereBrowser/2.0")
     page = client.get("/profile/").content.decode()
-    sessions = page.split('class="sessions"')[1].split("</table>")[0]
-    rows = sessions.split("<tr")[2:]
+    sessions = page.split('class="sessions timeline"')[1].split("</ul>")[0]
+    rows = sessions.split("<li data-session")[1:]
     assert len(rows) == 2
-    this = [row for row in rows if "This session" in row]
+    this = [row for row in rows if "this device" in row]
     assert len(this) == 1 and "HereBrowser/1.0" in this[0]
     assert any("192.0.2.44" in row and "ThereBrowser/2.0" in row for row in rows)
     assert "End my other sessions" in page

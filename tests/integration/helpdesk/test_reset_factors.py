@@ -31,7 +31,9 @@ def test_reset_second_factors_with_a_reason_audited_and_mailed(
     response = agent_client.post(url, {"reason": ""})
     assert response.status_code == 200 and TotpFactor.objects.filter(user=account).exists()
 
-    response = agent_client.post(url, {"reason": "lost phone, identity checked by call"})
+    response = agent_client.post(
+        url, {"reason": "lost phone, identity checked by call", "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert not TotpFactor.objects.filter(user=account).exists()
     assert not RecoveryCode.objects.filter(account=account).exists()
@@ -49,7 +51,9 @@ def test_nothing_to_reset_says_so(agent_client, make_account, make_ticket):
     account = make_account()
     ticket = make_ticket(user_id=account.user_id)
     response = agent_client.post(
-        f"/helpdesk/tickets/{ticket.reference}/factors/", {"reason": "asked"}, follow=True
+        f"/helpdesk/tickets/{ticket.reference}/factors/",
+        {"reason": "asked", "confirm": "yes"},
+        follow=True,
     )
     assert "no second factor to remove" in response.content.decode()
     assert "factors_reset" not in [m.extra_headers["X-Staffgate-Mail"] for m in mail.outbox]
@@ -60,7 +64,8 @@ def test_the_help_desk_reset_removes_passkeys(settings, agent_client, make_accou
     client, account, passkey = with_passkey(make_account)
     ticket = make_ticket(user_id=account.user_id)
     response = agent_client.post(
-        f"/helpdesk/tickets/{ticket.reference}/factors/", {"reason": "lost the laptop"}
+        f"/helpdesk/tickets/{ticket.reference}/factors/",
+        {"reason": "lost the laptop", "confirm": "yes"},
     )
     assert response.status_code == 302
     assert not PasskeyFactor.objects.filter(user=account).exists()

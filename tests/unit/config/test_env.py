@@ -559,3 +559,42 @@ def test_field_keys_are_fernet_keys_newest_first():
 def test_a_bad_field_key_names_the_variable(value):
     with pytest.raises(ImproperlyConfigured, match="STAFFGATE_FIELD_KEYS: key number 1"):
         StaffgateEnv({"STAFFGATE_FIELD_KEYS": value}).fernet_keys("STAFFGATE_FIELD_KEYS")
+
+
+# --- The brand and the public address -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["portal.example.com", "ftp://portal.example.com", "https://", "https://a.example/x"]
+)
+def test_a_public_url_must_be_an_http_address_without_a_path(value):
+    with pytest.raises(ImproperlyConfigured, match=VAR):
+        env(value).public_url(VAR)
+
+
+def test_a_public_url_loses_its_trailing_slash_and_may_be_unset():
+    assert env("https://portal.example.com/").public_url(VAR) == "https://portal.example.com"
+    assert env().public_url(VAR) == ""
+
+
+@pytest.mark.parametrize("value", ["not an address", "a@b.example\r\nBcc: x@y.example"])
+def test_an_email_setting_must_be_one_address(value):
+    with pytest.raises(ImproperlyConfigured, match=VAR):
+        env(value).email_address(VAR, "")
+
+
+def test_a_from_address_may_carry_a_name_and_a_helpdesk_address_not():
+    assert env("Acme <no-reply@acme.example>").email_address(VAR, "", named=True)
+    with pytest.raises(ImproperlyConfigured):
+        env("Acme <help@acme.example>").email_address(VAR, "")
+
+
+def test_the_logo_must_be_an_existing_image_file(tmp_path):
+    logo = tmp_path / "logo.png"
+    with pytest.raises(ImproperlyConfigured, match="no such file"):
+        env(str(logo)).image_file(VAR)
+    logo.write_bytes(b"\x89PNG")
+    assert env(str(logo)).image_file(VAR) == str(logo.resolve())
+    (tmp_path / "logo.exe").write_bytes(b"")
+    with pytest.raises(ImproperlyConfigured, match="not an image"):
+        env(str(tmp_path / "logo.exe")).image_file(VAR)
