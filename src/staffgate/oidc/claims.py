@@ -49,6 +49,7 @@ def person_claims(
     last_name: str,
     language: str,
     email: str,
+    email_verified: bool,
     employee_id: str,
     status: str,
     country: str,
@@ -61,9 +62,9 @@ def person_claims(
         "family_name": last_name,
         "locale": language,
         "email": email,
-        # Registration asks for the address twice, and recovery never sends mail to it
-        # unconfirmed; the portal does not prove the inbox, so it says so.
-        "email_verified": False,
+        # True once the person typed the code mailed to this address (registration, or a
+        # change in Edit My Profile); addresses kept from before e-mail codes are not.
+        "email_verified": email_verified,
         "employee_id": employee_id,
         "status": status,
         "country": country,

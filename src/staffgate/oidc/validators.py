@@ -59,6 +59,7 @@ class PortalValidator(OAuth2Validator):
             last_name=person.last_name,
             language=account.language,
             email=account.email,
+            email_verified=bool(account.email) and account.email_verified_at is not None,
             employee_id=person.employee_id,
             status=person.status,
             country=person.country,

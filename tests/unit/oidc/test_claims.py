@@ -26,12 +26,14 @@ def test_session_ids_never_show_the_session_key():
     assert sid != claims.session_id("key", "abcdef1234567891")
 
 
-def test_person_claims_by_name():
+@pytest.mark.parametrize("verified", [True, False])
+def test_person_claims_by_name(verified):
     data = claims.person_claims(
         first_name="Ana",
         last_name="Lima",
         language="fr",
         email="ana@example.com",
+        email_verified=verified,
         employee_id="E123",
         status="separated",
         country="CA",
@@ -40,7 +42,7 @@ def test_person_claims_by_name():
     assert data["name"] == "Ana Lima"
     assert data["locale"] == "fr"
     assert data["eligible_until"] == "2027-06-30"
-    assert data["email_verified"] is False
+    assert data["email_verified"] is verified
 
 
 def test_code_digest_is_sha256_hex():
