@@ -55,7 +55,7 @@ WORDS = {
         "step": "Étape {n} sur 4",
         "welcome": "Bienvenue, Pat Jones",
         "invalid": "L’identifiant ou le mot de passe est incorrect. Veuillez réessayer.",
-        "first_pet": "Quel était le nom de votre premier animal de compagnie?",
+        "first_pet": "Quel était le nom de votre premier animal de compagnie ?",
         "duplicate": "Choisissez trois questions différentes.",
     },
     "es": {
