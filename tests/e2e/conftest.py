@@ -32,7 +32,8 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Portal:
-    with start_portal(tmp_path_factory.mktemp("portal")) as running:
+    # One roster person per journey that registers: enough for every file of the run.
+    with start_portal(tmp_path_factory.mktemp("portal"), people_count=200) as running:
         steps.MAILBOX[:] = [running.mails_to]
         yield running
 
