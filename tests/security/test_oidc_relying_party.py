@@ -294,6 +294,22 @@ def test_junk_at_every_provider_endpoint_never_makes_a_server_error(
         json.loads(response.content)  # what says JSON is JSON
 
 
+def test_a_consent_form_posted_for_no_registered_app_is_refused_on_a_page(signed_in_app):
+    browser, app, _ = signed_in_app
+    response = browser.post(
+        "/o/authorize/",
+        {
+            "client_id": "no-such-app",
+            "redirect_uri": app.redirect_uri,
+            "response_type": "code",
+            "scope": "openid",
+            "allow": "Allow",
+        },
+    )
+    assert response.status_code == 400
+    assert "Location" not in response  # never sent anywhere
+
+
 @pytest.mark.parametrize("path", ["/o/token/", "/o/revoke/", "/o/userinfo/"])
 @pytest.mark.parametrize(
     ("body", "content_type"),

@@ -16,9 +16,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
-from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError
 
 from staffgate.accounts import sessions
 from staffgate.accounts.models import AccountSession
@@ -200,6 +201,10 @@ class AuthorizeView(dot.AuthorizationView):
         return allow_form_to_lead_to(response, context.get("redirect_uri"))
 
     def form_valid(self, form):
+        client_id = form.cleaned_data.get("client_id", "")
+        if not get_application_model().objects.filter(client_id=client_id).exists():
+            # A consent form naming no registered app: refused on a page, never redirected.
+            return self.error_response(FatalClientError(error=InvalidClientIdError()), None)
         if not form.cleaned_data.get("allow"):
             record_event(
                 EventTag.Sso.CONSENT_DENIED,
