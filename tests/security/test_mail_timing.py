@@ -53,7 +53,8 @@ for n in range(first, first + count):
     account = Account.objects.create(
         person=Person.objects.get(employee_id=ids["registered"][-1]),
         user_id=ids["registered"][-1], password=make_password("Sunny2day"),
-        email=f"p{2100000 + n}@example.com", language="en", terms_version="2026-01",
+        email=f"p{2100000 + n}@example.com", email_verified_at=now, language="en",
+        terms_version="2026-01",
         terms_accepted_at=now, registered_at=now, password_changed_at=now,
     )
     for position, key in enumerate(("first_pet", "birth_city", "first_car"), start=1):

@@ -14,6 +14,7 @@ class EventTag:
         """What happens to an employee account: sign-in, registration, recovery, profile."""
 
         EMAIL_RELEASED = "account:email:released"
+        EMAIL_CONFIRMED = "account:email:confirmed"
         FACTOR_ADDED = "account:factor:added"
         FACTOR_REMOVED = "account:factor:removed"
         FACTOR_RENAMED = "account:factor:renamed"

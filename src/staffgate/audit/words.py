@@ -58,6 +58,7 @@ EVENT_WORDS = {
     A.REGISTER_START: _("Registration started with the PIN"),
     A.REGISTRATION_RESET: _("Registration reset by the help desk"),
     A.SESSION_END: _("Session ended"),
+    A.EMAIL_CONFIRMED: _("E-mail address confirmed with a mailed code"),
     A.EMAIL_RELEASED: _("E-mail address given up: another account proved it"),
     A.LOGIN_EMAIL_CODE_SENT: _("Sign-in code sent by e-mail"),
     A.UNLOCK: _("Account unlocked"),

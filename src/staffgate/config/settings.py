@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staffgate.accounts.middleware.SessionLimitsMiddleware",
     "staffgate.factors.middleware.FactorEnrolmentMiddleware",
+    "staffgate.factors.middleware.EmailConfirmationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staffgate.core.middleware.DatabaseUnavailableMiddleware",

@@ -113,7 +113,13 @@ def deliver_mail(payload: str, attempt: int = 1) -> str:
 
 
 def mail_account(account, kind: str, **context) -> bool:
-    """Queue ``kind`` for an account's address, in its language."""
+    """Queue ``kind`` for an account's address, in its language.
+
+    An employee's address kept from before e-mail codes and not yet proved gets nothing:
+    it may be a typo, or someone else's, until its code comes back (asked at the next login).
+    """
+    if getattr(account, "person_id", None) is not None and account.email_verified_at is None:
+        return False
     return send_security_mail(
         kind,
         account.email,

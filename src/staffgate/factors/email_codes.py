@@ -39,6 +39,7 @@ DIGITS = 6
 class Purpose(enum.StrEnum):
     REGISTER = "register"
     CHANGE = "change"
+    CONFIRM = "confirm"  # an address kept from before e-mail codes, asked at login
     LOGIN = "login"  # the fallback second factor (STAFFGATE_MFA_EMAIL)
 
 

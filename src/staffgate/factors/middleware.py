@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from staffgate.factors import methods
 from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
@@ -48,3 +50,39 @@ class FactorEnrolmentMiddleware:
         if user.is_employee and request.session.get(REGISTERING_KEY):
             return redirect("register-factor")
         return redirect("profile-factors-totp")
+
+
+# Pages open to someone who must first confirm the address kept from before e-mail codes:
+# the step itself, the way to give another address instead, and the ways out.
+EMAIL_OPEN_URL_NAMES = OPEN_URL_NAMES | {
+    "login-verify-email",
+    "profile-email",
+    "profile-email-verify",
+    "readyz",
+    "rp-initiated-logout",
+}
+
+
+class EmailConfirmationMiddleware:
+    """After factor enrolment: an employee whose address was never proved with a code is
+    asked for one before anything else, then continues to the page they asked for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from staffgate.accounts.profile.service import needs_email_confirmed
+
+        user = request.user
+        if not user.is_authenticated or not needs_email_confirmed(user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in EMAIL_OPEN_URL_NAMES:
+            return None
+        target = reverse("login-verify-email")
+        if request.method in ("GET", "HEAD"):
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

@@ -215,7 +215,8 @@ person = Person.objects.get(employee_id={employee_id!r})
 now = timezone.now()
 account = Account.objects.create(
     person=person, user_id=person.employee_id, password=make_password({password!r}),
-    email="metrics@example.com", language="en", terms_version="2026-01",
+    email="metrics@example.com", email_verified_at=now, language="en",
+    terms_version="2026-01",
     terms_accepted_at=now, registered_at=now, password_changed_at=now,
 )
 key = totp.new_key()

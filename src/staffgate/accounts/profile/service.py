@@ -224,6 +224,40 @@ def change_contact(
     return change
 
 
+def needs_email_confirmed(account) -> bool:
+    """An employee whose address was kept from before e-mail codes: asked for it at login."""
+    return bool(
+        getattr(account, "is_employee", False)
+        and account.email
+        and account.email_verified_at is None
+    )
+
+
+def confirm_email(request, account: Account, address: str) -> bool:
+    """The code mailed to the account's current address came back: it counts from now on.
+
+    False when the address was changed meanwhile (the code proved another one) or another
+    account proved it first."""
+    with transaction.atomic():
+        if email_in_use(address, besides=account):
+            return False
+        now = timeutil.now()
+        confirmed = Account.objects.filter(
+            pk=account.pk, email__iexact=address, email_verified_at__isnull=True
+        ).update(email_verified_at=now)
+        if not confirmed:
+            return False
+        release_unproved_email(address, to=account, request=request)
+        account.email_verified_at = now
+        record_event(
+            EventTag.Account.EMAIL_CONFIRMED,
+            request=request,
+            user_id=account.user_id,
+            outcome="confirmed",
+        )
+    return True
+
+
 def change_questions(request, account: Account, hashed: list[list[str]]) -> None:
     """Replace the three questions and answer hashes at once, audited and mailed."""
     with transaction.atomic():

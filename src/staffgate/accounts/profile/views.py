@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
@@ -27,7 +28,7 @@ from staffgate.accounts.registration import service as registration
 from staffgate.audit.services import client_ip
 from staffgate.audit.tags import EventTag
 from staffgate.core.outcomes import Outcome
-from staffgate.core.views import posted, render_form, throttled_response
+from staffgate.core.views import posted, render_form, safe_next, throttled_response
 from staffgate.factors import email_codes
 from staffgate.factors.email_pages import expired_message, handle_code_page, verified_message
 from staffgate.factors.policy import current_mode, employees_may_enrol
@@ -35,6 +36,8 @@ from staffgate.roster.pin import pin_of
 
 # The code mailed to a new address, until it is typed back.
 EMAIL_CHANGE_KEY = "staffgate.profile.email_change"
+# The code mailed, at login, to an address kept from before e-mail codes.
+EMAIL_CONFIRM_KEY = "staffgate.profile.email_confirm"
 
 ACTIVITY_WORDS = {
     EventTag.Account.EMAIL_RELEASED: gettext_lazy(
@@ -214,6 +217,68 @@ def _email_verify(request):
 
 
 profile_email_verify = profile_page(_email_verify)
+
+
+def _email_confirm(request):
+    """Asked once after login: prove the address kept from before e-mail codes, then go on."""
+    account = request.user
+    next_url = safe_next(request) or reverse("home")
+    if not profile.needs_email_confirmed(account):
+        request.session.pop(EMAIL_CONFIRM_KEY, None)
+        return redirect(next_url)
+    action = reverse("login-verify-email")
+    if safe_next(request):
+        action = f"{action}?{urlencode({'next': next_url})}"
+    context = {
+        "action": action,
+        "next": safe_next(request) or "",
+        "email": account.email,
+        "change_url": reverse("profile-email"),
+    }
+    record = email_codes.current_code(request.session.get(EMAIL_CONFIRM_KEY))
+    if record is not None and (
+        record.subject != account.user_id or record.address.casefold() != account.email.casefold()
+    ):
+        record = None
+    if record is None:
+        if request.method == "POST" and "send" in request.POST:
+            retry_after = email_codes.send_throttle().charge(client_ip(request) or "unknown")
+            if retry_after is not None:
+                return throttled_response(request, retry_after)
+            record = email_codes.send_code(
+                account.user_id,
+                account.email,
+                email_codes.Purpose.CONFIRM,
+                language=request.LANGUAGE_CODE,
+            )
+            request.session[EMAIL_CONFIRM_KEY] = record.pk
+            return redirect(action)
+        return render(request, "accounts/email_confirm.html", {"form": None, **context})
+    result = handle_code_page(
+        request, record, template="accounts/email_confirm.html", context=context
+    )
+    if result.response is not None:
+        return result.response
+    request.session.pop(EMAIL_CONFIRM_KEY, None)
+    if result.expired:
+        return render(
+            request,
+            "accounts/email_confirm.html",
+            {
+                "outcome": Outcome.CODE_EXPIRED,
+                "message": expired_message(),
+                "form": None,
+                **context,
+            },
+        )
+    if not profile.confirm_email(request, account, record.address):
+        messages.error(request, _("This e-mail address is already used by another account."))
+        return redirect("profile-email")
+    messages.success(request, verified_message())
+    return redirect(next_url)
+
+
+profile_email_confirm = profile_page(_email_confirm)
 
 
 def _password(request):
