@@ -61,6 +61,7 @@ def add_accounts(start: int, count: int) -> None:
                     user_id=person.employee_id,
                     password=hashed,
                     email=f"{person.employee_id.lower()}@bench.example.com",
+                    email_verified_at=now,  # proved by its code, as registration does
                     language="en",
                     terms_version="2026-01",
                     terms_accepted_at=now,
@@ -148,6 +149,7 @@ def grow_to(total: int) -> int:
             "user_id": "p.employee_id",
             "password": "%s",
             "email": "lower(p.employee_id) || '@bench.example.com'",
+            "email_verified_at": "%s",  # proved by its code, as registration does
             "language": "'en'",
             "terms_version": "'2026-01'",
             "terms_accepted_at": "%s",
@@ -156,6 +158,7 @@ def grow_to(total: int) -> int:
         },
         {
             "password": [hashed],
+            "email_verified_at": [stamp],
             "terms_accepted_at": [stamp],
             "registered_at": [stamp],
             "password_changed_at": [stamp],
