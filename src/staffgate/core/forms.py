@@ -37,6 +37,16 @@ def password_field(label, *, autocomplete: str, error_messages: dict, help_text=
     )
 
 
+def current_password_field(help_text="") -> forms.CharField:
+    """The current-password box of every change that must be confirmed with the password."""
+    return password_field(
+        _("Current password"),
+        autocomplete="current-password",
+        help_text=help_text,
+        error_messages=required(_("Enter your current password")),
+    )
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One message under a field: its code, its text and its own element id."""

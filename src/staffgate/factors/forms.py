@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staffgate.core.forms import CodedForm, password_field, required
+from staffgate.core.forms import CodedForm, current_password_field, required
 from staffgate.factors.passkeys import CREDENTIAL_MAX
 
 CODE_MAX = 64
@@ -53,11 +53,7 @@ class TotpConfirmForm(CodedForm):
         required=False,
         help_text=_("For example the name of your phone."),
     )
-    current_password = password_field(
-        _("Current password"),
-        autocomplete="current-password",
-        error_messages=required(_("Enter your current password")),
-    )
+    current_password = current_password_field()
 
     def __init__(self, *args, ask_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,11 +79,7 @@ class RenameForm(CodedForm):
 class ConfirmWithFactorForm(CodedForm):
     """Removing a factor or replacing recovery codes: the password and a code."""
 
-    current_password = password_field(
-        _("Current password"),
-        autocomplete="current-password",
-        error_messages=required(_("Enter your current password")),
-    )
+    current_password = current_password_field()
     code = code_field(
         _("Code"),
         digits_only=False,
@@ -131,11 +123,7 @@ class PasskeyEnrolForm(CodedForm):
         required=False,
         help_text=_("For example the name of your computer, phone or security key."),
     )
-    current_password = password_field(
-        _("Current password"),
-        autocomplete="current-password",
-        error_messages=required(_("Enter your current password")),
-    )
+    current_password = current_password_field()
     credential = credential_field(needed=False)
 
     def __init__(self, *args, ask_password: bool = True, **kwargs):

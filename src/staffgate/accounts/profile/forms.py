@@ -15,18 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.forms import ContactForm, NewPasswordForm, QuestionsForm
 from staffgate.accounts.profile.service import CurrentPassword
-from staffgate.core.forms import CodedForm, password_field, required
+from staffgate.core.forms import CodedForm, current_password_field, required
 from staffgate.core.zones import plain_zone_name, zone_choices, zone_for
 
 
 class CurrentPasswordForm(CodedForm):
     """Adds ``current_password``; ``check_current(raw)`` decides whether it is right."""
 
-    current_password = password_field(
-        _("Current password"),
-        autocomplete="current-password",
-        help_text=_("For your security, confirm this change with your current password."),
-        error_messages=required(_("Enter your current password")),
+    current_password = current_password_field(
+        help_text=_("For your security, confirm this change with your current password.")
     )
 
     def __init__(
