@@ -161,6 +161,28 @@ def confirm_email(client, to: str | None = None):
     return response
 
 
+def walk_wizard_after_pin(client, email: str, password: str = "Maple2026x"):
+    """Terms, contact (the address confirmed by its code), questions and password, after a
+    PIN login; the response to the password step."""
+    client.post("/register/terms/", {"agree": "1"})
+    client.post("/register/contact/", {"email": email, "email_confirm": email, "app_id": ""})
+    confirm_email(client)
+    client.post(
+        "/register/questions/",
+        {
+            "question_1": "first_pet",
+            "answer_1": "Rex the dog",
+            "question_2": "birth_city",
+            "answer_2": "Montreal",
+            "question_3": "first_car",
+            "answer_3": "Civic 1998",
+        },
+    )
+    return client.post(
+        "/register/password/", {"new_password": password, "confirm_password": password}
+    )
+
+
 def login(client, user_id, password, **extra):
     return client.post("/login/", {"user_id": user_id, "password": password, **extra})
 

@@ -363,31 +363,12 @@ def test_a_passkey_is_a_factor_for_agents_and_required_mode(settings, make_agent
 
 
 def test_the_registration_wizard_may_end_with_a_passkey(settings, client, make_person, pin_for):
-    from tests.conftest import confirm_email
+    from tests.conftest import walk_wizard_after_pin
 
     settings.STAFFGATE_MFA = "required"
     person = make_person()
     client.post("/login/", {"user_id": person.employee_id, "password": pin_for(person)})
-    client.post("/register/terms/", {"agree": "1"})
-    client.post(
-        "/register/contact/",
-        {"email": "pk@example.com", "email_confirm": "pk@example.com", "app_id": ""},
-    )
-    confirm_email(client)
-    client.post(
-        "/register/questions/",
-        {
-            "question_1": "first_pet",
-            "answer_1": "Rex the dog",
-            "question_2": "birth_city",
-            "answer_2": "Montreal",
-            "question_3": "first_car",
-            "answer_3": "Civic 1998",
-        },
-    )
-    response = client.post(
-        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
-    )
+    response = walk_wizard_after_pin(client, "pk@example.com")
     assert response["Location"] == "/register/factor/"
     assert 'href="/register/factor/passkey/"' in client.get("/register/factor/").content.decode()
     page = client.get("/register/factor/passkey/").content.decode()

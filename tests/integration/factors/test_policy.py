@@ -11,10 +11,10 @@ from staffgate.factors.models import TotpFactor
 from tests.conftest import (
     AGENT_PASSWORD,
     PASSWORD,
-    confirm_email,
     field_codes,
     login,
     outcome_code,
+    walk_wizard_after_pin,
 )
 from tests.integration.factors.conftest import code_at, key_on, recovery_codes_on
 
@@ -105,26 +105,7 @@ def test_required_registration_ends_with_the_factor_step(
 ):
     person = make_person()
     client.post("/login/", {"user_id": person.employee_id, "password": pin_for(person)})
-    client.post("/register/terms/", {"agree": "1"})
-    client.post(
-        "/register/contact/",
-        {"email": "new@example.com", "email_confirm": "new@example.com", "app_id": ""},
-    )
-    confirm_email(client)
-    client.post(
-        "/register/questions/",
-        {
-            "question_1": "first_pet",
-            "answer_1": "Rex the dog",
-            "question_2": "birth_city",
-            "answer_2": "Montreal",
-            "question_3": "first_car",
-            "answer_3": "Civic 1998",
-        },
-    )
-    response = client.post(
-        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
-    )
+    response = walk_wizard_after_pin(client, "new@example.com")
     assert response.status_code == 302 and response["Location"] == "/register/factor/"
     assert client.get("/")["Location"] == "/register/factor/"
     page = client.get("/register/factor/").content.decode()
@@ -221,26 +202,7 @@ def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step
         "/login/?" + urlencode({"next": next_url}),
         {"user_id": person.employee_id, "password": pin_for(person), "next": next_url},
     )
-    client.post("/register/terms/", {"agree": "1"})
-    client.post(
-        "/register/contact/",
-        {"email": "app@example.com", "email_confirm": "app@example.com", "app_id": ""},
-    )
-    confirm_email(client)
-    client.post(
-        "/register/questions/",
-        {
-            "question_1": "first_pet",
-            "answer_1": "Rex the dog",
-            "question_2": "birth_city",
-            "answer_2": "Montreal",
-            "question_3": "first_car",
-            "answer_3": "Civic 1998",
-        },
-    )
-    response = client.post(
-        "/register/password/", {"new_password": "Maple2026x", "confirm_password": "Maple2026x"}
-    )
+    response = walk_wizard_after_pin(client, "app@example.com")
     assert response["Location"] == "/register/factor/"
     # The app's sign-in waits behind the factor step, which cannot be skipped.
     assert client.get(next_url)["Location"] == "/register/factor/"
