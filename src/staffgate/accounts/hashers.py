@@ -20,7 +20,23 @@ def hash_slots() -> threading.BoundedSemaphore:
     )
 
 
-class StaffgateArgon2Hasher(Argon2PasswordHasher):
+class ConfiguredArgon2Hasher(Argon2PasswordHasher):
+    """Django's Argon2 hasher with the parameters of ``STAFFGATE_ARGON2_*``."""
+
+    @property
+    def time_cost(self):
+        return settings.STAFFGATE_ARGON2_TIME_COST
+
+    @property
+    def memory_cost(self):
+        return settings.STAFFGATE_ARGON2_MEMORY_KIB
+
+    @property
+    def parallelism(self):
+        return settings.STAFFGATE_ARGON2_PARALLELISM
+
+
+class StaffgateArgon2Hasher(ConfiguredArgon2Hasher):
     """Django's Argon2 hasher with staffgate's parameters.
 
     Same algorithm name, so hashes made with other parameters (Django's stock
@@ -38,15 +54,3 @@ class StaffgateArgon2Hasher(Argon2PasswordHasher):
 
         with timed_hash(hash_slots(), "encode"):
             return super().encode(password, salt)
-
-    @property
-    def time_cost(self):
-        return settings.STAFFGATE_ARGON2_TIME_COST
-
-    @property
-    def memory_cost(self):
-        return settings.STAFFGATE_ARGON2_MEMORY_KIB
-
-    @property
-    def parallelism(self):
-        return settings.STAFFGATE_ARGON2_PARALLELISM
