@@ -160,6 +160,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# Formats of our own where Django's read badly (src/staffgate/formats/).
+FORMAT_MODULE_PATH = ["staffgate.formats"]
 USE_TZ = True
 TIME_ZONE = env.time_zone("STAFFGATE_TIME_ZONE", "America/New_York")
 

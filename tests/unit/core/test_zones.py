@@ -39,3 +39,15 @@ def test_a_moment_today_is_a_time_and_another_day_adds_the_date():
         assert late == "March 3, 2026 12:05 a.m. (Eastern Time)"
     with translation.override("fr"):
         assert moment_text(now, NEW_YORK, now=now) == "09:00 (heure de l’Est nord-américain)"
+
+
+def test_a_moment_on_the_hour_keeps_its_minutes_in_english():
+    # 22:00 UTC is 5 p.m. in New York; Django's own English format would say "5 p.m.".
+    five = dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC)
+    noon = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
+    new_york = ZoneInfo("America/New_York")
+    with translation.override("en"):
+        assert moment_text(five, new_york, now=five) == "5:00 p.m. (Eastern Time)"
+        assert moment_text(noon, new_york, now=noon) == "12:00 p.m. (Eastern Time)"
+    with translation.override("fr"):
+        assert moment_text(five, new_york, now=five).startswith("17:00 ")

@@ -281,34 +281,31 @@ def change_questions(request, account: Account, hashed: list[list[str]]) -> None
 def change_language(request, account: Account, code: str) -> bool:
     """Store the language on the account and in the session; True when it changed."""
     request.session[sessions.LANGUAGE_KEY] = code
-    if code == account.language:
-        return False
-    previous = account.language
-    account.language = code
-    account.save(update_fields=["language"])
-    record_event(
-        EventTag.Account.PROFILE_LANGUAGE_CHANGED,
-        request=request,
-        user_id=account.user_id,
-        outcome="changed",
-        detail={"from": previous, "to": code},
+    return _store_choice(
+        request, account, "language", code, EventTag.Account.PROFILE_LANGUAGE_CHANGED
     )
-    return True
 
 
 def change_time_zone(request, account: Account, zone: str) -> bool:
     """Store the zone the person's times are shown in ("": the portal's); True when changed."""
-    if zone == account.time_zone:
+    return _store_choice(
+        request, account, "time_zone", zone, EventTag.Account.PROFILE_TIME_ZONE_CHANGED
+    )
+
+
+def _store_choice(request, account: Account, field: str, value: str, tag) -> bool:
+    """Save one of the account's display choices and audit the change; False if unchanged."""
+    previous = getattr(account, field)
+    if value == previous:
         return False
-    previous = account.time_zone
-    account.time_zone = zone
-    account.save(update_fields=["time_zone"])
+    setattr(account, field, value)
+    account.save(update_fields=[field])
     record_event(
-        EventTag.Account.PROFILE_TIME_ZONE_CHANGED,
+        tag,
         request=request,
         user_id=account.user_id,
         outcome="changed",
-        detail={"from": previous, "to": zone},
+        detail={"from": previous, "to": value},
     )
     return True
 
