@@ -7,6 +7,12 @@ from django.contrib.auth.backends import ModelBackend
 from staffgate.accounts.login.service import Entry, LoginOutcome, attempt_login
 from staffgate.accounts.models import Account
 from staffgate.accounts.policy import current_policy
+from staffgate.core.prepared import PreparedQuery
+
+# Every signed-in request loads its user, and employees' pages need the roster person.
+_USER_WITH_PERSON = PreparedQuery(
+    lambda pk: Account.objects.select_related("person").filter(pk=pk)[:1], int
+)
 
 
 class PortalBackend(ModelBackend):
@@ -46,7 +52,9 @@ class PortalBackend(ModelBackend):
         return result.account if result.outcome is LoginOutcome.SIGNED_IN else None
 
     def get_user(self, user_id):
-        # Employees' pages need the roster person: one query with it.
-        found = Account.objects.select_related("person").filter(pk=user_id)[:1]
-        user = next(iter(found), None)
+        try:
+            found = _USER_WITH_PERSON(int(user_id))
+        except (TypeError, ValueError):
+            return None
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -25,6 +25,7 @@ from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.identifiers import recorded_identifier
 from staffgate.core.outcomes import Outcome, ServiceOutcome
+from staffgate.core.prepared import PreparedQuery
 from staffgate.core.throttle import client_network
 from staffgate.factors.enrolment import enrolled_annotation, factor_follows
 from staffgate.roster.ids import MAX_LENGTH, is_well_formed, normalise_user_id
@@ -73,18 +74,29 @@ def spend_one_hash(secret: str) -> None:
     check_password(secret, _dummy_hash())
 
 
+# [:1] rather than first(): no ORDER BY on a unique lookup.
+_PERSON_WITH_ACCOUNT = PreparedQuery(
+    lambda employee_id: (
+        Person.objects.select_related("account")
+        .filter(employee_id=employee_id)
+        .annotate(**enrolled_annotation())[:1]
+    ),
+    str,
+)
+_STAFF_ACCOUNT = PreparedQuery(
+    lambda name: Account.objects.filter(user_id=name, person__isnull=True)[:1], str
+)
+
+
 def find_login(typed: str, user_id: str) -> tuple[Person | None, Account | None]:
     """The roster person and account a typed User ID names: an employee's, or a staff name."""
     person = None
     if len(user_id) <= MAX_LENGTH:
-        # [:1] rather than first(): no ORDER BY on a unique lookup.
-        people = Person.objects.select_related("account").filter(employee_id=user_id)
-        person = next(iter(people.annotate(**enrolled_annotation())[:1]), None)
+        person = next(iter(_PERSON_WITH_ACCOUNT(user_id)), None)
     # The staff names are looked up for every ID, a roster one too, so that an ID on the
     # roster and one that is not cost the same queries (a staff account's factor is looked
     # up later, only when the name is one).
-    staff = Account.objects.filter(user_id=typed.strip(), person__isnull=True)
-    staff_account = next(iter(staff[:1]), None)
+    staff_account = next(iter(_STAFF_ACCOUNT(typed.strip())), None)
     if person is not None:
         account = getattr(person, "account", None)
         if account is not None:
