@@ -103,3 +103,34 @@ def test_a_login_writes_its_session_once_with_its_signed_in_content(client, make
     assert stored["_auth_user_id"] == str(account.pk)
     assert stored["staffgate.factors.methods"] == ["pwd"]
     assert client.get("/").status_code == 200
+
+
+def test_a_new_session_whose_key_is_taken_is_refused_and_the_stored_one_is_untouched():
+    from django.contrib.sessions.backends.base import CreateError
+
+    key = saved_session(language="fr")
+    clash = SessionStore(session_key=key)
+    clash["language"] = "es"
+    with pytest.raises(CreateError):
+        clash.save(must_create=True)
+    assert SessionStore(session_key=key)["language"] == "fr"
+
+
+def test_a_session_saved_inside_a_transaction_adds_no_savepoint_of_its_own():
+    from django.db import transaction
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        saved_session(language="fr")
+    assert not [q for q in queries if "SAVEPOINT" in q["sql"].upper()]
+
+
+def test_saving_a_session_deleted_meanwhile_ends_it_rather_than_bringing_it_back():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    key = saved_session(language="fr")
+    store = SessionStore(session_key=key)
+    store["language"] = "es"
+    Session.objects.filter(session_key=key).delete()
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.filter(session_key=key).exists()

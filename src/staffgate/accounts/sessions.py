@@ -35,7 +35,7 @@ SEEN_WRITE_INTERVAL = 60
 sessions_ended = Signal()
 
 
-@transaction.atomic  # the session, its listing and the login time: one commit
+@transaction.atomic(savepoint=False)  # the session, its listing and the login time: one commit
 def log_in(request, account: Account, *, methods: Iterable[str] = ()) -> None:
     """Sign ``account`` in on this request under a new session key, keeping the language.
 

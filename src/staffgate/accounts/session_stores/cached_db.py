@@ -3,7 +3,8 @@
 from django.contrib.sessions.backends import cached_db
 
 from staffgate.accounts.session_stores import InsertChecksTheKey
+from staffgate.accounts.session_stores.db import PlainStatements
 
 
-class SessionStore(InsertChecksTheKey, cached_db.SessionStore):
-    pass
+class SessionStore(InsertChecksTheKey, cached_db.SessionStore, PlainStatements):
+    """Django's ``cached_db`` store, writing through with :class:`PlainStatements`."""
