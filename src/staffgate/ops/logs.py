@@ -63,7 +63,12 @@ def _renderers(log_format: str) -> list:
 def logging_config(log_format: str, level: str) -> dict:
     """The ``LOGGING`` setting for ``log_format`` (``json`` or ``console``); sets up structlog."""
     structlog.configure(
-        processors=[*_shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            # A line below the level is dropped before any work is done on it.
+            structlog.stdlib.filter_by_level,
+            *_shared_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
