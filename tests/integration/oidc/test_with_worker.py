@@ -112,7 +112,10 @@ def test_a_logout_while_the_app_is_down_reaches_it_once_it_is_back(running, make
 
     app.start()  # back, on the same address
     wait_until(lambda: not app.module.SESSIONS, DEADLINE)
-    assert AuditEvent.objects.filter(tag="sso:backchannel:delivered").count() == 1
+    # The worker audits the delivery once the app has answered: a moment after it logged out.
+    delivered = AuditEvent.objects.filter(tag="sso:backchannel:delivered")
+    wait_until(lambda: delivered.exists(), 10)
+    assert delivered.count() == 1
 
 
 def worker_tried_and_failed() -> bool:
