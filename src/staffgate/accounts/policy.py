@@ -13,6 +13,8 @@ class Policy:
     lock_seconds: int = 900
     max_recovery_failures: int = 3
     recovery_reset_seconds: int = 600
+    # How recovery lets a person show who they are: "questions" and/or "email".
+    recovery_methods: tuple[str, ...] = ("questions",)
     password_policy: str = "classic"
     session_idle_seconds: int = 1800
     session_max_seconds: int = 43200
@@ -26,6 +28,7 @@ def current_policy() -> Policy:
         lock_seconds=settings.STAFFGATE_LOGIN_LOCK_SECONDS,
         max_recovery_failures=settings.STAFFGATE_RECOVERY_MAX_FAILURES,
         recovery_reset_seconds=settings.STAFFGATE_RECOVERY_RESET_SECONDS,
+        recovery_methods=tuple(settings.STAFFGATE_RECOVERY_METHODS),
         password_policy=settings.STAFFGATE_PASSWORD_POLICY,
         session_idle_seconds=settings.STAFFGATE_SESSION_IDLE_SECONDS,
         session_max_seconds=settings.STAFFGATE_SESSION_MAX_SECONDS,
