@@ -357,7 +357,7 @@ def _statements(client, method: str, path: str, data=None) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", ["unverified", "no_address", "unregistered", "unknown"])
-def test_asking_and_typing_a_code_cost_the_same_statements_and_no_hash_for_every_id(
+def test_asking_typing_and_locking_cost_the_same_statements_and_no_hash_for_every_id(
     both, settings, make_person, make_account, monkeypatch, kind
 ):
     # The production queue: the mail is a row written in the request, sent by the worker.
@@ -373,7 +373,11 @@ def test_asking_and_typing_a_code_cost_the_same_statements_and_no_hash_for_every
         costs[name] = [
             _statements(client, "post", "/recover/email/", {"send": "1"}),
             _statements(client, "get", "/recover/email/"),
-            _statements(client, "post", "/recover/email/", {"code": "000000"}),
+            # Wrong codes, the third setting the lock (and queueing its mail, or a decoy).
+            *(
+                _statements(client, "post", "/recover/email/", {"code": code})
+                for code in ("000000", "111111", "222222")
+            ),
         ]
     assert costs[kind] == costs["verified"]
     assert counter.count == 0

@@ -34,7 +34,7 @@ from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import FlowStage, SessionState
 from staffgate.core.identifiers import recorded_identifier
-from staffgate.core.mail import mail_account
+from staffgate.core.mail import mail_account, mail_account_or_decoy
 from staffgate.core.outcomes import Outcome, ServiceOutcome
 from staffgate.factors import email_codes
 from staffgate.factors.models import EmailCode
@@ -300,9 +300,9 @@ def _auditor(
             outcome=RecoveryOutcome.ACCOUNT_LOCKED.value if check.locks else wrong.value,
             detail={"attempt": check.attempt, **failure()},
         )
-        account = account_of()
-        if check.locks and account is not None:
-            mail_account(account, "account_locked", **(lock_mail or {}))
+        if check.locks:
+            # An ID without an address to tell queues a decoy: the lock costs the same.
+            mail_account_or_decoy(account_of(), "account_locked", **(lock_mail or {}))
 
     return audit
 
