@@ -75,6 +75,20 @@ def test_the_lock_mail_waits_in_the_queue_sealed_and_the_worker_sends_it(
     assert not waiting_mails().exists()
 
 
+def test_a_decoy_is_queued_sealed_like_a_mail_and_the_worker_sends_nothing(database_queue):
+    context = {"code": "123456", "minutes": 10, "user_id": "0112233"}
+    assert send_security_mail(
+        "recovery_code", "pat.nobody@example.com", language="en", context=context, decoy=True
+    )
+    [row] = waiting_mails()
+    stored = queue_table()
+    assert "pat.nobody" not in stored and "123456" not in stored
+
+    run_worker()
+    assert mail.outbox == []
+    assert not waiting_mails().exists()
+
+
 def test_the_email_code_is_in_no_table_while_queued_nor_after(database_queue, make_person, pin_for):
     person = make_person()
     browser = Client()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from staffgate.accounts.policy import current_policy
+from staffgate.accounts.policy import RecoveryMethod, current_policy
 from staffgate.core import timeutil
 from staffgate.core.outcomes import Outcome
 from staffgate.core.views import FORM_INVALID_MESSAGE
@@ -112,10 +112,16 @@ def lock_page(
         message = message % {"time": ends} if ends else outcome_message(outcome)
     else:
         heading = _("Your account is locked")
-        message = _(
-            "Your account is locked after too many wrong answers to the challenge questions. "
-            "Only the help desk can unlock it."
-        )
+        if current_policy().offers(RecoveryMethod.EMAIL):
+            message = _(
+                "Your account is locked after too many failed attempts to recover the "
+                "password. Only the help desk can unlock it."
+            )
+        else:
+            message = _(
+                "Your account is locked after too many wrong answers to the challenge "
+                "questions. Only the help desk can unlock it."
+            )
     context = {
         "outcome": outcome,
         "message": message,

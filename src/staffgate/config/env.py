@@ -136,6 +136,28 @@ class StaffgateEnv(environ.FileAwareEnv):
             return default
         return [item.strip() for item in re.split(r"[,\n]", value) if item.strip()]
 
+    def choice_list(
+        self, var: str, default: tuple[builtins.str, ...], choices: tuple[builtins.str, ...]
+    ) -> tuple[builtins.str, ...]:
+        """One or more of ``choices``, separated by commas, without case; each kept once.
+
+        ``default`` when unset; set but naming none is refused, as is anything not listed.
+        """
+        items = self.list(var, builtins.list(default))
+        allowed = ", ".join(choices)
+        if not items:
+            raise ImproperlyConfigured(f"{var} names nothing; list one or more of: {allowed}.")
+        chosen: builtins.list[builtins.str] = []
+        for item in items:
+            value = item.lower()
+            if value not in choices:
+                raise ImproperlyConfigured(
+                    f"{var}: {item!r} is not allowed; list one or more of: {allowed}."
+                )
+            if value not in chosen:
+                chosen.append(value)
+        return tuple(chosen)
+
     def fernet_keys(self, var: str) -> builtins.list[builtins.str]:
         """Comma-separated Fernet keys (32 bytes in URL-safe base64 each), newest first."""
         import base64

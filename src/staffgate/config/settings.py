@@ -259,6 +259,11 @@ STAFFGATE_RECOVERY_MAX_FAILURES = env.int(
 )
 # How long the new-password page of recovery stays open after the right answers.
 STAFFGATE_RECOVERY_RESET_SECONDS = env.int("STAFFGATE_RECOVERY_RESET_SECONDS", 600, minimum=60)
+# How a person shows who they are in password recovery: their challenge questions (the
+# employer's rule), and/or a code mailed to the account's verified address.
+STAFFGATE_RECOVERY_METHODS = env.choice_list(
+    "STAFFGATE_RECOVERY_METHODS", ("questions",), ("questions", "email")
+)
 STAFFGATE_PASSWORD_POLICY = env.choice(
     "STAFFGATE_PASSWORD_POLICY", "classic", ("classic", "strict")
 )

@@ -58,9 +58,18 @@ def _open(payload: str) -> dict | None:
         return None
 
 
-def send_security_mail(kind: str, to: str, *, language: str, context: dict) -> bool:
-    """Queue one mail of ``kind`` to ``to`` in ``language``; True when it was queued."""
-    if not to:
+def send_security_mail(
+    kind: str, to: str, *, language: str, context: dict, decoy: bool = False
+) -> bool:
+    """Queue one mail of ``kind`` to ``to`` in ``language``; True when it was queued.
+
+    A ``decoy`` is rendered, sealed and queued all the same but addressed to nobody, and
+    the worker drops it: for a request that must cost the same whether or not the ID it
+    names has an address to write to.
+    """
+    if decoy:
+        to = ""
+    elif not to:
         return False
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -89,6 +98,8 @@ def deliver_mail(payload: str, attempt: int = 1) -> str:
         log.error("a queued mail could not be opened with the configured field keys")
         return "unreadable"
     kind = message["kind"]
+    if not message["to"]:
+        return "decoy"  # queued only so that its request cost what a real one does
     try:
         EmailMessage(
             message["subject"],
@@ -126,3 +137,19 @@ def mail_account(account, kind: str, **context) -> bool:
         language=account.language,
         context={"account": account, "person": account.person, **context},
     )
+
+
+def mail_account_or_decoy(account, kind: str, **context) -> bool:
+    """``mail_account``, or else the same mail queued as a decoy: for a request that must
+    cost the same whether or not its ID is an account with an address to write to (the
+    mail of the lock that any ID, known or not, can set)."""
+    if account is not None and mail_account(account, kind, **context):
+        return True
+    send_security_mail(
+        kind,
+        "",
+        language=getattr(account, "language", "") or settings.LANGUAGE_CODE,
+        context={"account": account, "person": getattr(account, "person", None), **context},
+        decoy=True,
+    )
+    return False

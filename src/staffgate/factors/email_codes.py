@@ -41,6 +41,7 @@ class Purpose(enum.StrEnum):
     CHANGE = "change"
     CONFIRM = "confirm"  # an address kept from before e-mail codes, asked at login
     LOGIN = "login"  # the fallback second factor (STAFFGATE_MFA_EMAIL)
+    RECOVER = "recover"  # forgot password, to a verified address (STAFFGATE_RECOVERY_METHODS)
 
 
 class Verdict(enum.Enum):
@@ -71,13 +72,13 @@ def _new_code() -> str:
     return f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
 
 
-def send_code(subject: str, address: str, purpose: Purpose, *, language: str) -> EmailCode:
-    """Mail a fresh code to ``address``; earlier unused codes of this subject stop working."""
+def new_record(subject: str, purpose: Purpose, address: str) -> EmailCode:
+    """A code record of ``subject``, its code not chosen yet; earlier unused ones stop working."""
     now = timeutil.now()
     EmailCode.objects.filter(subject=subject, purpose=purpose, used_at__isnull=True).update(
         used_at=now
     )
-    record = EmailCode.objects.create(
+    return EmailCode.objects.create(
         subject=subject,
         purpose=purpose,
         address=address,
@@ -86,12 +87,11 @@ def send_code(subject: str, address: str, purpose: Purpose, *, language: str) ->
         expires_at=now + LIFETIME,
         last_sent_at=now,
     )
-    _mail(record, language)
-    return record
 
 
-def resend_code(record: EmailCode, *, language: str) -> bool:
-    """A new code for the same address, at most ``MAX_SENDS`` in all and a minute apart."""
+def claim_resend(record: EmailCode) -> bool:
+    """Whether ``record`` may be sent again now (at most ``MAX_SENDS`` in all, a minute
+    apart); when it may, its lifetime and tries start again."""
     now = timeutil.now()
     claimed = EmailCode.objects.filter(
         pk=record.pk,
@@ -99,9 +99,36 @@ def resend_code(record: EmailCode, *, language: str) -> bool:
         sends__lt=MAX_SENDS,
         last_sent_at__lte=now - RESEND_AFTER,
     ).update(sends=F("sends") + 1, last_sent_at=now, expires_at=now + LIFETIME, tries=0)
-    if not claimed:
+    if claimed:
+        record.refresh_from_db()
+    return bool(claimed)
+
+
+def choose_code(record: EmailCode) -> str:
+    """A new random code for ``record``: only its HMAC is kept; the code goes to the mail."""
+    code = _new_code()
+    EmailCode.objects.filter(pk=record.pk).update(digest=_digest(record.pk, code))
+    return code
+
+
+def is_open(record: EmailCode) -> bool:
+    """Whether a code of ``record`` could still be accepted: unused, in time, tries left."""
+    return (
+        record.used_at is None and record.expires_at > timeutil.now() and record.tries < MAX_TRIES
+    )
+
+
+def send_code(subject: str, address: str, purpose: Purpose, *, language: str) -> EmailCode:
+    """Mail a fresh code to ``address``; earlier unused codes of this subject stop working."""
+    record = new_record(subject, purpose, address)
+    _mail(record, language)
+    return record
+
+
+def resend_code(record: EmailCode, *, language: str) -> bool:
+    """A new code for the same address, at most ``MAX_SENDS`` in all and a minute apart."""
+    if not claim_resend(record):
         return False
-    record.refresh_from_db()
     _mail(record, language)
     return True
 
@@ -109,8 +136,7 @@ def resend_code(record: EmailCode, *, language: str) -> bool:
 def _mail(record: EmailCode, language: str) -> None:
     from staffgate.accounts.services import email_owner
 
-    code = _new_code()
-    EmailCode.objects.filter(pk=record.pk).update(digest=_digest(record.pk, code))
+    code = choose_code(record)
     owner = email_owner(record.address, besides_user_id=record.subject)
     if owner is not None:
         # Another account proved this address: its owner hears of the try, the code goes

@@ -160,3 +160,76 @@ def test_state_round_trips_through_a_session_and_holds_no_secret():
 @pytest.mark.parametrize("stored", [None, "text", 3, {"user_id": "1"}, {"bogus": 1}])
 def test_a_damaged_state_is_no_state(stored):
     assert RecoveryState.load({"staffgate.recovery": stored}) is None
+
+
+# --- The mailed code (STAFFGATE_RECOVERY_METHODS=email) -------------------------------------
+
+
+def test_the_policy_offers_the_questions_alone_unless_told_otherwise():
+    from staffgate.accounts.policy import Policy, RecoveryMethod
+
+    assert Policy().offers(RecoveryMethod.QUESTIONS)
+    assert not Policy().offers(RecoveryMethod.EMAIL)
+    both = Policy(recovery_methods=(RecoveryMethod.QUESTIONS, RecoveryMethod.EMAIL))
+    assert both.offers(RecoveryMethod.EMAIL) and both.offers(RecoveryMethod.QUESTIONS)
+    assert not Policy(recovery_methods=(RecoveryMethod.EMAIL,)).offers(RecoveryMethod.QUESTIONS)
+
+
+def test_a_mailed_code_belongs_to_the_flow_it_was_asked_in():
+    from staffgate.accounts.recovery.service import MailedCode
+
+    session = {}
+    flow = RecoveryState(user_id="0112233", started_at=5.0)
+    MailedCode(user_id="0112233", started_at=5.0, code_id=42).save(session)
+    assert MailedCode.of_flow(session, flow).code_id == 42
+    assert set(session["staffgate.recovery.mailed_code"]) == {
+        "user_id",
+        "started_at",
+        "code_id",
+        "proved",
+    }
+    # Another ID, or a later flow of the same ID, does not see it.
+    assert MailedCode.of_flow(session, RecoveryState(user_id="0112234", started_at=5.0)) is None
+    assert MailedCode.of_flow(session, RecoveryState(user_id="0112233", started_at=6.0)) is None
+
+
+def test_clearing_the_flow_forgets_its_mailed_code():
+    from staffgate.accounts.recovery.service import MailedCode
+
+    session = {}
+    flow = RecoveryState(user_id="0112233", started_at=5.0)
+    flow.save(session)
+    MailedCode(user_id="0112233", started_at=5.0, code_id=42).save(session)
+    RecoveryState.clear(session)
+    assert session == {}
+
+
+def _account(**fields):
+    import datetime as dt
+
+    from staffgate.accounts.models import Account
+
+    defaults = {
+        "user_id": "0112233",
+        "email": "Pat.Jones@example.com",
+        "email_verified_at": dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+    }
+    return Account(**(defaults | fields))
+
+
+@pytest.mark.parametrize(
+    "account, address, proves",
+    [
+        (_account, "pat.jones@example.com", True),
+        (lambda: _account(email_verified_at=None), "pat.jones@example.com", False),
+        (lambda: _account(email=""), "", False),
+        (_account, "", False),  # a code for an ID without a verified address went nowhere
+        (_account, "someone.else@example.com", False),
+        (lambda: None, "pat.jones@example.com", False),
+    ],
+)
+def test_only_a_code_mailed_to_the_verified_address_proves_who_it_is(account, address, proves):
+    from staffgate.accounts.recovery.service import proves_address
+    from staffgate.factors.models import EmailCode
+
+    assert proves_address(account(), EmailCode(address=address)) is proves

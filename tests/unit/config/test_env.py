@@ -195,6 +195,40 @@ def test_choice_bad_value_names_the_variable_and_the_choices():
         env("lenient").choice(VAR, "classic", POLICIES)
 
 
+# --- choice_list ----------------------------------------------------------------------------
+
+METHODS = ("questions", "email")
+
+
+def test_choice_list_default_when_missing():
+    assert env().choice_list(VAR, ("questions",), METHODS) == ("questions",)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("email", ("email",)),
+        (" Questions , EMAIL ", ("questions", "email")),
+        ("email,questions", ("email", "questions")),
+        ("email,email,", ("email",)),
+    ],
+)
+def test_choice_list_reads_one_or_more_choices_without_case(value, expected):
+    assert env(value).choice_list(VAR, ("questions",), METHODS) == expected
+
+
+@pytest.mark.parametrize("value", ["questions,sms", "e-mail", "questions email"])
+def test_choice_list_unknown_item_names_the_variable_the_item_and_the_choices(value):
+    with refused(f"{VAR}: .* is not allowed; list one or more of: questions, email"):
+        env(value).choice_list(VAR, ("questions",), METHODS)
+
+
+@pytest.mark.parametrize("value", ["", " , "])
+def test_choice_list_set_but_naming_nothing_is_refused(value):
+    with refused(f"{VAR} names nothing; list one or more of: questions, email"):
+        env(value).choice_list(VAR, ("questions",), METHODS)
+
+
 # --- list -----------------------------------------------------------------------------------
 
 

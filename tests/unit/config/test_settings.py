@@ -72,3 +72,18 @@ def test_short_former_key_stops_start_up_without_showing_it(load_settings):
 def test_short_former_key_is_allowed_in_debug(load_settings):
     settings = load_settings(STAFFGATE_DEBUG="1", STAFFGATE_SECRET_KEY_FALLBACKS="old-trial-key")
     assert settings["SECRET_KEY_FALLBACKS"] == ["old-trial-key"]
+
+
+def test_recovery_asks_the_challenge_questions_by_default(load_settings):
+    assert load_settings(STAFFGATE_SECRET_KEY=KEY)["STAFFGATE_RECOVERY_METHODS"] == ("questions",)
+
+
+def test_recovery_methods_are_a_comma_list(load_settings):
+    settings = load_settings(STAFFGATE_SECRET_KEY=KEY, STAFFGATE_RECOVERY_METHODS="questions,email")
+    assert settings["STAFFGATE_RECOVERY_METHODS"] == ("questions", "email")
+
+
+@pytest.mark.parametrize("value", ["questions,sms", ","])
+def test_an_unknown_or_missing_recovery_method_stops_start_up(load_settings, value):
+    with pytest.raises(ImproperlyConfigured, match="STAFFGATE_RECOVERY_METHODS"):
+        load_settings(STAFFGATE_SECRET_KEY=KEY, STAFFGATE_RECOVERY_METHODS=value)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from staffgate.accounts.questions import MAX_ANSWER_LENGTH, QUESTIONS
 from staffgate.core.forms import CodedForm, required, user_id_field
+from staffgate.factors import email_codes
+from staffgate.factors.forms import EmailCodeForm
 
 
 class RecoverStartForm(CodedForm):
@@ -29,3 +31,16 @@ class RecoveryAnswersForm(CodedForm):
 
     def answers(self) -> list[str]:
         return [self.cleaned_data[name] for name in self.fields]
+
+
+class RecoveryCodeForm(EmailCodeForm):
+    """``code``: the 6 digits mailed to the account's verified address."""
+
+    def clean_code(self):
+        # Spaces are allowed between the digits; anything else is no code, and costs no try.
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == email_codes.DIGITS and code.isdigit()):
+            raise forms.ValidationError(
+                _("Type the 6 digits of the code from the e-mail."), code="code.format"
+            )
+        return code

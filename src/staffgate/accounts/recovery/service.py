@@ -7,6 +7,11 @@ stably per ID, every checked set of answers costs the same three hashes, and
 every ID fails and locks the same way, because each attempt is charged to the
 ID's counters (:mod:`staffgate.accounts.attempts`) *before* any hash. The lock
 that the last allowed failure sets blocks login too and never ends by itself.
+
+Where the operator offers it (``STAFFGATE_RECOVERY_METHODS``), a code mailed to the
+account's verified address may stand for the answers: every ID may ask for one and gets
+the same pages, each typed code is charged like a set of answers, and only an account
+with a verified address can ever pass (the mail itself: :mod:`.mailed_codes`).
 """
 
 from __future__ import annotations
@@ -22,18 +27,21 @@ from staffgate.accounts import attempts, sessions
 from staffgate.accounts.access import refused_access
 from staffgate.accounts.login.service import spend_one_hash
 from staffgate.accounts.models import Account, ChallengeAnswer
-from staffgate.accounts.policy import Policy
+from staffgate.accounts.policy import Policy, RecoveryMethod
 from staffgate.accounts.questions import COUNT, QUESTIONS, decoy_key, normalise_answer
 from staffgate.audit.services import record_event
 from staffgate.audit.tags import EventTag
 from staffgate.core import timeutil
 from staffgate.core.flows import FlowStage, SessionState
 from staffgate.core.identifiers import recorded_identifier
-from staffgate.core.mail import mail_account
+from staffgate.core.mail import mail_account, mail_account_or_decoy
 from staffgate.core.outcomes import Outcome, ServiceOutcome
+from staffgate.factors import email_codes
+from staffgate.factors.models import EmailCode
 from staffgate.roster.ids import MAX_LENGTH, normalise_user_id
 
 STATE_KEY = "staffgate.recovery"
+MAILED_CODE_KEY = "staffgate.recovery.mailed_code"
 DECOY_SALT = "staffgate.recovery.decoy-questions"
 
 
@@ -71,8 +79,11 @@ class RecoveryOutcome(ServiceOutcome):
     """What a set of answers (or a new password) led to, and the page outcome it shows."""
 
     ANSWERS_OK = "answers_ok"
+    CODE_OK = "code_ok"
     RESET = "reset"
     INVALID = Outcome.RECOVER_INVALID
+    CODE_INVALID = Outcome.CODE_INVALID
+    CODE_EXPIRED = Outcome.CODE_EXPIRED
     ACCOUNT_LOCKED = Outcome.ACCOUNT_LOCKED
     NOT_ELIGIBLE = Outcome.LOGIN_NOT_ELIGIBLE
     GONE = "gone"
@@ -91,6 +102,38 @@ class RecoveryState(SessionState):
     # Set with the right answers when the account has a second factor, which comes next.
     factor_needed: bool = False
     factor_at: float | None = None
+
+    @classmethod
+    def clear(cls, session) -> None:
+        super().clear(session)
+        MailedCode.clear(session)
+
+
+@dataclass
+class MailedCode(SessionState):
+    """The code mailed in one recovery flow: its record's number, never the code.
+
+    Kept beside the flow's state and tied to it by the ID and the flow's start, so that a
+    code asked for in one flow is never taken for another's.
+    """
+
+    session_key: ClassVar[str] = MAILED_CODE_KEY
+
+    user_id: str
+    started_at: float  # the flow's, not the code's
+    code_id: int
+    proved: bool = False  # the right code was typed: it, not the answers, showed who it is
+
+    @classmethod
+    def of_flow(cls, session, state: RecoveryState) -> MailedCode | None:
+        """The code mailed in the flow ``state``, if one was."""
+        mailed = cls.load(session)
+        if mailed is None or (mailed.user_id, mailed.started_at) != (
+            state.user_id,
+            state.started_at,
+        ):
+            return None
+        return mailed
 
 
 def current_stage(
@@ -214,16 +257,30 @@ def _verify_answers(challenge: Challenge, given: list[str]) -> bool:
 def begin_recovery(request, user_id: str) -> RecoveryState:
     """Start the flow for ``user_id`` on a fresh session key; nothing is looked up yet."""
     request.session.cycle_key()
+    RecoveryState.clear(request.session)
     state = RecoveryState(user_id=lock_key(user_id), started_at=timeutil.now().timestamp())
     state.save(request.session)
     return state
 
 
-def _auditor(request, key: str, policy: Policy, account_of, *, failure, refused=None):
+def _auditor(
+    request,
+    key: str,
+    policy: Policy,
+    account_of,
+    *,
+    failure,
+    refused=None,
+    failure_tag: EventTag.Account = EventTag.Account.RECOVER_FAILURE,
+    wrong: RecoveryOutcome = RecoveryOutcome.INVALID,
+    lock_mail: dict | None = None,
+):
     """The audit of a charged recovery check: a refusal, or a failure that may set the lock.
 
     ``account_of()`` is the account checked (``None`` for decoys), known once verified; the
-    lock mail is sent once, since later attempts are refused before reaching this point.
+    lock mail (with ``lock_mail`` in its context) is sent once, since later attempts are
+    refused before reaching this point. A failure that does not lock is ``failure_tag``
+    with the outcome ``wrong``.
     """
 
     def audit(check: attempts.Check) -> None:
@@ -237,15 +294,15 @@ def _auditor(request, key: str, policy: Policy, account_of, *, failure, refused=
             )
             return
         record_event(
-            EventTag.Account.RECOVER_LOCKED if check.locks else EventTag.Account.RECOVER_FAILURE,
+            EventTag.Account.RECOVER_LOCKED if check.locks else failure_tag,
             request=request,
             user_id=key,
-            outcome=failure_outcome(check.attempt, policy.max_recovery_failures).value,
+            outcome=RecoveryOutcome.ACCOUNT_LOCKED.value if check.locks else wrong.value,
             detail={"attempt": check.attempt, **failure()},
         )
-        account = account_of()
-        if check.locks and account is not None:
-            mail_account(account, "account_locked")
+        if check.locks:
+            # An ID without an address to tell queues a decoy: the lock costs the same.
+            mail_account_or_decoy(account_of(), "account_locked", **(lock_mail or {}))
 
     return audit
 
@@ -291,6 +348,75 @@ def check_recovery_answers(
     if _refused(account, request, key):
         return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
     return RecoveryResult(RecoveryOutcome.ANSWERS_OK, account)
+
+
+def proves_address(account: Account | None, record: EmailCode) -> bool:
+    """Whether ``record``'s code was mailed to ``account``'s address, and that is verified."""
+    return (
+        account is not None
+        and account.email_verified_at is not None
+        and bool(account.email)
+        and bool(record.address)
+        and record.address.casefold() == account.email.casefold()
+    )
+
+
+def check_recovery_code(
+    user_id: str, code_id: int, typed: str, policy: Policy, *, request=None
+) -> RecoveryResult:
+    """Charge one attempt, then check the code typed for the one mailed in this flow.
+
+    A code that can no longer be accepted (too late, used, or tried too often) is
+    ``CODE_EXPIRED`` and costs no attempt, as nothing is compared; any other is charged
+    like a set of answers, and right only when it was mailed to the account's verified
+    address: every ID has a code record, but nobody receives the code of an ID without one.
+    """
+    key = lock_key(user_id)
+    record = EmailCode.objects.filter(
+        pk=code_id, subject=key, purpose=email_codes.Purpose.RECOVER
+    ).first()
+    if record is None or not email_codes.is_open(record):
+        if is_recovery_locked(key):
+            return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+        return RecoveryResult(RecoveryOutcome.CODE_EXPIRED)
+    account = None
+    verdict = None
+
+    def verify() -> bool:
+        nonlocal account, verdict
+        account = _account_of(key)  # looked up for every ID: the same queries either way
+        verdict = email_codes.check_code(record, typed).verdict
+        return verdict is email_codes.Verdict.RIGHT and proves_address(account, record)
+
+    audit = _auditor(
+        request,
+        key,
+        policy,
+        lambda: account,
+        refused={"stage": "email_code"},
+        failure=lambda: {"stage": "email_code"},
+        failure_tag=EventTag.Account.RECOVER_CODE_FAILURE,
+        wrong=RecoveryOutcome.CODE_INVALID,
+        lock_mail={"locked_by": "email_code"},
+    )
+    check = attempts.charged_check(
+        attempts.Series.RECOVERY, key, policy, verify, now=timeutil.now(), audit=audit
+    )
+    if check.refused:
+        return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+    if not check.correct:
+        if check.locks:
+            return RecoveryResult(RecoveryOutcome.ACCOUNT_LOCKED)
+        # Used up meanwhile (its last try, or another tab): a new code is needed.
+        expired = verdict is email_codes.Verdict.EXPIRED
+        return RecoveryResult(
+            RecoveryOutcome.CODE_EXPIRED if expired else RecoveryOutcome.CODE_INVALID,
+            tries_left=attempts.tries_left(check.attempt, policy.max_recovery_failures),
+        )
+    record_event(EventTag.Account.RECOVER_CODE_OK, request=request, user_id=key, outcome="code_ok")
+    if _refused(account, request, key):
+        return RecoveryResult(RecoveryOutcome.NOT_ELIGIBLE, account)
+    return RecoveryResult(RecoveryOutcome.CODE_OK, account)
 
 
 def _refused(account: Account, request, key: str, **stage) -> bool:
@@ -392,11 +518,17 @@ def check_same_as_current(
     return RecoveryOutcome.INVALID
 
 
-def reset_password(user_id: str, new_password: str, *, request=None) -> RecoveryResult:
+def reset_password(
+    user_id: str,
+    new_password: str,
+    *,
+    request=None,
+    method: RecoveryMethod = RecoveryMethod.QUESTIONS,
+) -> RecoveryResult:
     """Set the new password, clear every count, end every session and tell the person.
 
     Refused when the account was locked (or stopped being eligible) after the
-    answers were checked.
+    answers (or the mailed code, as ``method`` says) were checked.
     """
     key = lock_key(user_id)
     now = timeutil.now()
@@ -433,7 +565,13 @@ def reset_password(user_id: str, new_password: str, *, request=None) -> Recovery
         request=request,
         user_id=key,
         outcome=RecoveryOutcome.RESET.value,
-        detail={"sessions_ended": ended},
+        detail={"sessions_ended": ended}
+        | ({"proof": "email_code"} if method is RecoveryMethod.EMAIL else {}),
     )
-    mail_account(account, "password_reset", changed_at=now)
+    mail_account(
+        account,
+        "password_reset",
+        changed_at=now,
+        proof="email_code" if method is RecoveryMethod.EMAIL else "answers",
+    )
     return RecoveryResult(RecoveryOutcome.RESET, account)
