@@ -11,6 +11,16 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_pruning_of_the_throttle_table(monkeypatch):
+    """The address counters' table is pruned after one write in many, at random: never here."""
+    from types import SimpleNamespace
+
+    from staffgate.core import throttle
+
+    monkeypatch.setattr(throttle, "random", SimpleNamespace(randrange=lambda n: 1))
+
+
 def statements(client, method: str, path: str, data=None) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         getattr(client, method)(path, data or {})
