@@ -125,6 +125,36 @@ def test_prompt_none_where_consent_would_be_asked_answers_consent_required(brows
     assert "code" not in returned
 
 
+def test_prompt_none_while_a_factor_must_be_enrolled_answers_interaction_required(
+    browser, settings
+):
+    app = AppClient.register(browser)
+    settings.STAFFGATE_MFA = "required"
+    response = app.authorize(prompt="none", state="s-6")
+    assert response.status_code == 302
+    assert response["Location"].startswith(CALLBACK + "?")
+    assert query_of(response["Location"]) == {
+        "error": "interaction_required",
+        "state": "s-6",
+        "iss": "http://testserver",
+    }
+    # Without prompt=none the person is sent to enrol, and no code reaches the app.
+    assert app.authorize()["Location"] == "/profile/factors/totp/"
+    bad = app.authorize(prompt="none", redirect_uri="https://evil.example.com/cb")
+    assert bad.status_code == 400 and "Location" not in bad
+
+
+def test_prompt_none_while_the_address_must_be_confirmed_answers_interaction_required(browser):
+    app = AppClient.register(browser)
+    browser.account.email_verified_at = None
+    browser.account.save(update_fields=["email_verified_at"])
+    response = app.authorize(prompt="none", state="s-5")
+    returned = query_of(response["Location"])
+    assert returned["error"] == "interaction_required" and returned["state"] == "s-5"
+    assert "code" not in returned
+    assert app.authorize()["Location"].startswith("/login/verify-email/")
+
+
 def test_rfc9207_error_responses_carry_the_issuer_too(browser):
     app = AppClient.register(browser)
     partner = AppClient.register(browser, first_party=False, name="Partner")

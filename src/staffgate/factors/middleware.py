@@ -25,6 +25,34 @@ OPEN_URL_NAMES = frozenset(
 )
 
 
+def must_enrol(request) -> bool:
+    """True when the signed-in account must enrol a second factor before anything else."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and not methods.used_second_factor(request.session)
+        and enrolment_required(user)
+    )
+
+
+def must_confirm_email(request) -> bool:
+    """True when the signed-in employee must first prove the address kept from before."""
+    from staffgate.accounts.profile.service import needs_email_confirmed
+
+    return request.user.is_authenticated and needs_email_confirmed(request.user)
+
+
+def app_asks_for_no_interaction(request) -> bool:
+    """An app's authorization request with ``prompt=none``: it answers the app itself
+    (``interaction_required``) instead of being sent to a page."""
+    match = request.resolver_match
+    return (
+        match is not None
+        and match.url_name == "authorize"
+        and "none" in request.GET.get("prompt", "").split()
+    )
+
+
 class FactorEnrolmentMiddleware:
     """After the session limits: a signed-in account without a required factor enrols first.
 
@@ -45,7 +73,7 @@ class FactorEnrolmentMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_URL_NAMES:
             return None
-        if not enrolment_required(user):
+        if app_asks_for_no_interaction(request) or not enrolment_required(user):
             return None
         if user.is_employee and request.session.get(REGISTERING_KEY):
             return redirect("register-factor")
@@ -74,13 +102,12 @@ class EmailConfirmationMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from staffgate.accounts.profile.service import needs_email_confirmed
-
-        user = request.user
-        if not user.is_authenticated or not needs_email_confirmed(user):
+        if not must_confirm_email(request):
             return None
         match = request.resolver_match
         if match is not None and match.url_name in EMAIL_OPEN_URL_NAMES:
+            return None
+        if app_asks_for_no_interaction(request):
             return None
         target = reverse("login-verify-email")
         if request.method in ("GET", "HEAD"):

@@ -32,6 +32,7 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.throttle import Throttle
 from staffgate.factors.enrolment import factor_follows
 from staffgate.factors.methods import amr_for
+from staffgate.factors.middleware import must_confirm_email, must_enrol
 from staffgate.oidc import access, claims
 from staffgate.oidc.logout import sid_of_session
 from staffgate.oidc.validators import auth_time_of
@@ -162,6 +163,9 @@ class AuthorizeView(dot.AuthorizationView):
             return redirect_to_login(fresh_login_next(request.get_full_path()), reverse("login"))
         if not access.may_sign_in(request.user):
             return not_eligible_response(request, request.user)
+        if "none" in prompts_of(request) and (must_enrol(request) or must_confirm_email(request)):
+            # The portal must show a page first (factor enrolment, the address's code).
+            return self.answer_the_app("interaction_required")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -178,6 +182,21 @@ class AuthorizeView(dot.AuthorizationView):
                 return self.handle_no_permission()
             return self.handle_prompt_login()
         return super().get(request, *args, **kwargs)
+
+    def answer_the_app(self, error: str):
+        """An OpenID Connect error sent back to the app (``prompt=none``), once the request
+        is known to be that app's: an unregistered redirect address gets a page instead."""
+        try:
+            _scopes, credentials = self.validate_authorization_request(self.request)
+        except OAuthToolkitError as refused:
+            return self.error_response(refused, application=None)
+        application = get_application_model().objects.get(client_id=credentials["client_id"])
+        answer = {"error": error}
+        if credentials.get("state"):
+            answer["state"] = credentials["state"]
+        redirect_uri = credentials["redirect_uri"]
+        separator = "&" if "?" in redirect_uri else "?"
+        return self.redirect(f"{redirect_uri}{separator}{urlencode(answer)}", application)
 
     def redirect(self, redirect_to, application):
         issuer = oauth2_settings.oidc_issuer(self.request)
