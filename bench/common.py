@@ -4,6 +4,8 @@
 PASSWORD = "Bench-login-2026"
 WRONG_PASSWORD = "Not-the-password-1"
 ID_PREFIX = "BX"
+# The authenticator-app key (base32) that every bench account with a factor shares.
+TOTP_KEY = "BENCHSHAREDAUTHENTICATORAPPKEY23"
 
 
 def account_id(number: int) -> str:
