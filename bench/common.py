@@ -6,6 +6,9 @@ WRONG_PASSWORD = "Not-the-password-1"
 ID_PREFIX = "BX"
 # The authenticator-app key (base32) that every bench account with a factor shares.
 TOTP_KEY = "BENCHSHAREDAUTHENTICATORAPPKEY23"
+# A code is good once per account and 30-second step: an account logs in with one again
+# only this long after its last code, so the step has surely moved on.
+TOTP_REUSE_SECONDS = 60
 
 
 def account_id(number: int) -> str:
