@@ -27,3 +27,6 @@ BARE_PATH = "/bench/bare"
 SESSION_PATH = "/bench/session"
 FLOOR_LOGIN_PATH = "/bench/login"
 FLOOR_HOME_PATH = "/bench/home"
+# The floor of a login with an authenticator-app code: the floor login, then a code step.
+FLOOR_TOTP_LOGIN_PATH = "/bench/totp/login"
+FLOOR_CODE_PATH = "/bench/totp/code"

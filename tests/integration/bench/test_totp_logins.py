@@ -2,7 +2,8 @@
 
 ``make bench`` measures them with apps seeded by ``bench.seed totp`` and journeys run by
 ``bench.loadgen --totp-key``: the seeded apps must be ones the portal's own login step
-accepts, and a journey must count only when the code leads to the home page.
+accepts, a journey must count only when the code leads to the home page, and the floor
+the row is set against (``/bench/totp/login``) must take the same journey.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import time
 from urllib.parse import urlsplit
 
 import pyotp
@@ -17,7 +19,7 @@ import pytest
 from django.test import Client
 
 from bench import seed
-from bench.common import PASSWORD, TOTP_KEY, account_id
+from bench.common import FLOOR_TOTP_LOGIN_PATH, PASSWORD, TOTP_KEY, account_id
 from bench.loadgen import Journeys, Tally, login_journey
 from staffgate.factors import crypto, totp
 from staffgate.factors.models import TotpFactor
@@ -141,3 +143,24 @@ def test_an_account_without_an_app_is_tallied_as_not_asked_for_a_code(
 
     assert tally.journeys == 0
     assert tally.unexpected == {"code page /: 200": 1}
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_floor_takes_the_same_journey_and_checks_the_code(live_server, transactional_db):
+    # The floor reads no database: any bench ID will do, with the code of the moment.
+    tally = run_journeys(live_server.url, 1, 3, FLOOR_TOTP_LOGIN_PATH, pyotp.TOTP(TOTP_KEY))
+    assert tally.unexpected == {}
+    assert tally.journeys == 3
+
+
+class AppAnHourLate(pyotp.TOTP):
+    def now(self) -> str:
+        return self.at(time.time() - 3600)
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_floor_refuses_a_code_of_another_time(live_server, transactional_db):
+    tally = run_journeys(live_server.url, 1, 2, FLOOR_TOTP_LOGIN_PATH, AppAnHourLate(TOTP_KEY))
+
+    assert tally.journeys == 0
+    assert tally.unexpected == {"code: 200 code.invalid": 2}
