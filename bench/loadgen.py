@@ -2,19 +2,23 @@
 
 ``python -m bench.loadgen login …`` runs login journeys (GET the form, POST the
 credentials with the CSRF token, follow to the home page) with a mix of right
-passwords, wrong passwords and unknown IDs, either closed-loop (``--users`` journeys
-at a time, as fast as the server answers: saturation) or open-loop (``--rate``
-journeys a second on a fixed schedule, whatever the server does: latency at a given
-load). ``python -m bench.loadgen get …`` requests one page over keep-alive
-connections, as logged-in people (``--login``) or anonymously. ``python -m
-bench.loadgen sso …`` has logged-in people open an app registered with
+passwords, wrong passwords and unknown IDs (with ``--totp-key``, a right password goes
+on to the code step: GET it, POST the app's current code, follow to the home page),
+either closed-loop (``--users`` journeys at a time, as fast as the server answers:
+saturation) or open-loop (``--rate`` journeys a second on a fixed schedule, whatever the
+server does: latency at a given load). ``python -m bench.loadgen get …`` requests one
+page over keep-alive connections, as logged-in people (``--login``) or anonymously.
+``python -m bench.loadgen sso …`` has logged-in people open an app registered with
 ``--client-id``/``--client-secret`` again and again: the authorization request
 with PKCE, the code read from the redirect to the app, the code exchanged at the
 token endpoint with the app's secret, userinfo with the access token.
 
 It prints one JSON object: counts, rates, login-POST latencies, its own CPU use.
 No ID is ever locked by the bench: wrong passwords go to IDs taken in turn from
-``--wrong-range`` (each used once), unknown IDs are fresh for every attempt.
+``--wrong-range`` (each used once), unknown IDs are fresh for every attempt. A code is
+good once per account and 30-second step, so with ``--totp-key`` right passwords go to the
+accounts of ``--right-first`` … ``--right-last`` in turn, and the run stops if it comes
+round to one within ``TOTP_REUSE_SECONDS`` of its last code.
 """
 
 from __future__ import annotations
@@ -34,15 +38,22 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyotp
+
 from bench import cpu
-from bench.common import PASSWORD, WRONG_PASSWORD, account_id, unknown_id
+from bench.common import PASSWORD, TOTP_REUSE_SECONDS, WRONG_PASSWORD, account_id, unknown_id
 from bench.httpclient import Connection
 
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _CODE = re.compile(rb'data-code="([^"]+)"')
+_CODE_FIELD = re.compile(rb'name="code"')
 # The home page lists the person's applications, or says none is available yet.
 _HOME = re.compile(rb'class="(?:no-)?apps"')
 KINDS = ("right", "wrong", "unknown")
+
+
+class RangeUsedUp(Exception):
+    """The IDs given for a kind of journey cannot serve another one: the run stops."""
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -80,8 +91,9 @@ class Tally:
 class Journeys:
     """Chooses who logs in next, and with what, following the mix."""
 
-    def __init__(self, args):
+    def __init__(self, args, clock=time.perf_counter):
         self.rng = random.Random(args.seed)
+        self.clock = clock
         self.right = (args.right_first, args.right_last)
         self.wrong = itertools.count(args.wrong_first)
         self.wrong_last = args.wrong_last
@@ -89,26 +101,74 @@ class Journeys:
         self.run = args.run
         weights = [float(w) for w in args.mix.split(",")]
         self.weights = weights
+        # With a code step, accounts are taken in turn: each comes back as late as can be.
+        self.in_turn = bool(args.totp_key)
+        self.turn = itertools.cycle(range(args.right_first, args.right_last + 1))
+        self.last_code: dict[int, float] = {}
 
     def next(self) -> tuple[str, str, str]:
         kind = self.rng.choices(KINDS, self.weights)[0]
         if kind == "right":
-            return kind, account_id(self.rng.randint(*self.right)), PASSWORD
+            number = self._next_in_turn() if self.in_turn else self.rng.randint(*self.right)
+            return kind, account_id(number), PASSWORD
         if kind == "wrong":
             number = next(self.wrong)
             if number > self.wrong_last:
-                raise SystemExit("bench: --wrong-range is used up; give a wider one")
+                raise RangeUsedUp("bench: --wrong-range is used up; give a wider one")
             return kind, account_id(number), WRONG_PASSWORD
         return kind, unknown_id(self.run, next(self.unknown)), PASSWORD
 
+    def _next_in_turn(self) -> int:
+        """The next account in turn; stops the run if its last code may still be of this step."""
+        number = next(self.turn)
+        now = self.clock()
+        last = self.last_code.get(number)
+        if last is not None and now - last < TOTP_REUSE_SECONDS:
+            raise RangeUsedUp(
+                f"bench: the right-password accounts came round to {account_id(number)} again "
+                f"after {now - last:.0f} s, within {TOTP_REUSE_SECONDS} s of its last code: "
+                "give a wider --right-first … --right-last"
+            )
+        self.last_code[number] = now
+        return number
+
+
+async def pass_code_step(
+    connection: Connection, path: str, app: pyotp.TOTP, tally: Tally
+) -> str | None:
+    """GET the code page, POST the app's current code; where the server sends on, or None."""
+    page = await connection.request("GET", path)
+    match = _TOKEN.search(page.body)
+    if page.status != 200 or match is None or _CODE_FIELD.search(page.body) is None:
+        tally.odd(f"code page {path}: {page.status}")
+        return None
+    form = {"csrfmiddlewaretoken": match.group(1).decode(), "code": app.now()}
+    answer = await connection.request("POST", path, form)
+    if answer.status != 302:
+        code = _CODE.search(answer.body)
+        tally.odd(f"code: {answer.status} {code and code.group(1).decode()}")
+        return None
+    return answer.header("location") or "/"
+
 
 async def login_journey(
-    host: str, port: int, journey, tally: Tally, form_path: str, user_field: str = "user_id"
+    host: str,
+    port: int,
+    journey,
+    tally: Tally,
+    form_path: str,
+    user_field: str = "user_id",
+    app: pyotp.TOTP | None = None,
 ) -> None:
-    """GET the form, POST the credentials, follow the redirect: one person logging in."""
+    """GET the form, POST the credentials, follow the redirect: one person logging in.
+
+    With ``app`` (the person's authenticator app), a right password must lead to a code
+    step, and the journey counts only when the code leads to the home page.
+    """
     kind, user_id, password = journey
     connection = Connection(host, port)
     try:
+        begun = time.perf_counter()
         page = await connection.request("GET", form_path)
         match = _TOKEN.search(page.body)
         if page.status != 200 or match is None:
@@ -131,12 +191,20 @@ async def login_journey(
                 code = _CODE.search(answer.body)
                 tally.odd(f"right password: {answer.status} {code and code.group(1).decode()}")
                 return
-            home = await connection.request("GET", answer.header("location") or "/")
+            location = answer.header("location") or "/"
+            if app is not None:
+                location = await pass_code_step(connection, location, app, tally)
+                if location is None:
+                    return
+            home = await connection.request("GET", location)
             if home.status != 200 or _HOME.search(home.body) is None:
                 tally.odd(f"home after login: {home.status}")
                 return
             if counted:
                 tally.signed_in += 1
+                if app is not None:
+                    tally.journeys += 1
+                    tally.journey_latencies.append(time.perf_counter() - begun)
         else:
             code = _CODE.search(answer.body)
             if answer.status == 200 and code and code.group(1) == b"login.invalid":
@@ -157,13 +225,19 @@ async def watch(args, tally: Tally) -> None:
         tally.samples.append(cpu.sample(args.watch_pid, args.watch_db))
 
 
+def authenticator(args) -> pyotp.TOTP | None:
+    """The app every person with a code step has, when ``--totp-key`` gives its key."""
+    return pyotp.TOTP(args.totp_key) if args.totp_key else None
+
+
 async def closed_loop(args, host, port, tally: Tally) -> None:
     journeys = Journeys(args)
+    app = authenticator(args)
 
     async def user():
         while time.perf_counter() < tally.end:
             await login_journey(
-                host, port, journeys.next(), tally, args.login_path, args.user_field
+                host, port, journeys.next(), tally, args.login_path, args.user_field, app
             )
 
     await asyncio.gather(watch(args, tally), *(user() for _ in range(args.users)))
@@ -172,6 +246,7 @@ async def closed_loop(args, host, port, tally: Tally) -> None:
 async def open_loop(args, host, port, tally: Tally) -> dict:
     """Start journeys on a fixed schedule (``--rate`` a second), never waiting for answers."""
     journeys = Journeys(args)
+    app = authenticator(args)
     watcher = asyncio.create_task(watch(args, tally))
     interval = 1.0 / args.rate
     begin = time.perf_counter()
@@ -187,7 +262,7 @@ async def open_loop(args, host, port, tally: Tally) -> dict:
         elif delay < -0.01:
             late += 1
         task = asyncio.create_task(
-            login_journey(host, port, journeys.next(), tally, args.login_path, args.user_field)
+            login_journey(host, port, journeys.next(), tally, args.login_path, args.user_field, app)
         )
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -394,6 +469,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--user-field", default="user_id", help="login: the form's name for the user's ID"
     )
+    parser.add_argument(
+        "--totp-key",
+        help="login: the base32 key of the accounts' authenticator app; a right password "
+        "goes on to the code step, and right-password accounts are taken in turn",
+    )
     parser.add_argument("--path", default="/", help="get: the page to request")
     parser.add_argument("--warm-path", help="get: a page each connection requests first")
     parser.add_argument("--login", action="store_true", help="get: as logged-in people")
@@ -413,14 +493,17 @@ def main(argv: list[str] | None = None) -> None:
     tally = Tally(start=now + args.warmup, end=now + args.warmup + args.duration)
     started_cpu = time.process_time()
     extra: dict = {}
-    if args.what == "get":
-        asyncio.run(pages(args, host, port, tally))
-    elif args.what == "sso":
-        asyncio.run(apps(args, host, port, tally))
-    elif args.rate:
-        extra = asyncio.run(open_loop(args, host, port, tally))
-    else:
-        asyncio.run(closed_loop(args, host, port, tally))
+    try:
+        if args.what == "get":
+            asyncio.run(pages(args, host, port, tally))
+        elif args.what == "sso":
+            asyncio.run(apps(args, host, port, tally))
+        elif args.rate:
+            extra = asyncio.run(open_loop(args, host, port, tally))
+        else:
+            asyncio.run(closed_loop(args, host, port, tally))
+    except RangeUsedUp as exc:
+        raise SystemExit(str(exc)) from None
     wall = time.perf_counter() - now
     lat = tally.post_latencies
     jl = tally.journey_latencies

@@ -7,7 +7,9 @@ For each database it creates a fresh database, migrates it, and then measures:
 * login latency with 1,000 accounts and, in turns, with 1,000,000 (a second copy of the
   database, served by a second server);
 * with 100,000 accounts: B (the hash bound) and L (login POSTs a second at saturation)
-  in rounds, B before and after each L; login latency at 70% of L (open loop); H, the
+  in rounds, B before and after each L; T, logins with an authenticator-app code a
+  second at saturation, in rounds around one against its floor (a block of accounts of
+  its own has the app); login latency at 70% of L (open loop); H, the
   home page against a bare view served by the same server; S, signed-in people opening
   an app registered for single sign-on (authorize → code → token → userinfo), beside
   that bare view;
@@ -44,7 +46,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import BARE_PATH, FLOOR_LOGIN_PATH, SESSION_PATH
+from bench.common import (
+    BARE_PATH,
+    FLOOR_LOGIN_PATH,
+    FLOOR_TOTP_LOGIN_PATH,
+    SESSION_PATH,
+    TOTP_KEY,
+    TOTP_REUSE_SECONDS,
+)
 from bench.peer import measure as peer_side
 from staffgate.roster.rows import COLUMNS
 
@@ -66,6 +75,13 @@ SSO_REDIRECT_URI = "http://127.0.0.1:9/bench/callback"
 SSO_LAUNCH_URL = "http://127.0.0.1:9/bench/"
 # The bursts' accounts (one each): they have had right passwords only, so no failure yet.
 BURST_ACCOUNTS = [RIGHT_LAST, RIGHT_LAST - 1, RIGHT_LAST - 2]
+# Logins with an app code: a code is good once per account and 30-second step, so each
+# round takes accounts in turn from a slice of its own, which lasts TOTP_REUSE_SECONDS at
+# 50 logins/s. Measured on 2 cores: 12-17/s on a busy machine; 58-81 ms of server CPU each
+# caps them near 35/s on a quiet one. The load generator stops if it comes round sooner.
+# The slices end just below the last account (the query count's wrong password), above
+# the IDs of every password-only phase.
+TOTP_SLICE = TOTP_REUSE_SECONDS * 50
 
 
 @dataclass
@@ -82,11 +98,18 @@ class Timing:
     s_seconds: float = 10.0
     p50_seconds: float = 4.0
     users: int = 8
+    totp_rounds: int = 2
+
+    @property
+    def totp_first(self) -> int:
+        """The first account with an authenticator app (they run up to ACCOUNTS - 1)."""
+        return ACCOUNTS - self.totp_rounds * TOTP_SLICE
 
 
 QUICK = Timing(
     import_rows=100_000,
     rounds=1,
+    totp_rounds=1,
     b_seconds=1.0,
     l_seconds=5.0,
     latency_seconds=5.0,
@@ -242,6 +265,8 @@ class Bench:
             # throttle still runs (and costs what it costs), it just never trips.
             "STAFFGATE_IP_MAX_FAILURES": "1000000000",
             "STAFFGATE_LOG_LEVEL": "WARNING",
+            # Accounts with an authenticator app are asked for its code, whatever the shell.
+            "STAFFGATE_MFA": "optional",
             "EMAIL_URL": "locmem:",
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "PYTHONPATH": os.pathsep.join(
@@ -427,6 +452,9 @@ class Bench:
         begin = time.perf_counter()
         self.python("-m", "bench.seed", "add", str(SMALL_ROSTER), str(ACCOUNTS - SMALL_ROSTER))
         result["seed_seconds"] = time.perf_counter() - begin
+        totp_first = t.totp_first
+        log(f"{db.kind}: an authenticator app for accounts {totp_first:,}…{ACCOUNTS - 1:,}")
+        self.python("-m", "bench.seed", "totp", str(totp_first), str(ACCOUNTS - 1))
         result["queries"] = self.json_of(
             sys.executable, "-m", "bench.profile_login", "queries",
             "--account", "2", "--wrong", str(ACCOUNTS), "--run", "Q",
@@ -468,6 +496,8 @@ class Bench:
         middle = sorted(rounds, key=lambda r: r["R"])[len(rounds) // 2]
         result["median_round"] = rounds.index(middle)
 
+        result["totp"] = self.totp_logins(server, db.kind)
+
         rate = 0.7 * statistics.median(r["posts_per_s"] for r in rounds)
         log(f"{db.kind}: latency at 70% load ({rate:.1f} journeys/s, open loop)")
         result["latency"] = {
@@ -479,7 +509,7 @@ class Bench:
                 "--warmup", "2", "--duration", str(t.latency_seconds),
                 "--right-first", "1", "--right-last", str(RIGHT_LAST),
                 "--wrong-first", str(RIGHT_LAST + 1 + (t.rounds + 1) * WRONG_BLOCK),
-                "--wrong-last", str(ACCOUNTS - 1),
+                "--wrong-last", str(t.totp_first - 1),
                 "--run", "P", "--seed", "99",
             ),
         }  # fmt: skip
@@ -505,6 +535,42 @@ class Bench:
         result["burst"] = peer_side.bursts(self, db, peer, BURST_ACCOUNTS)
         self.stop_servers()
         return result
+
+    def totp_logins(self, server: Server, kind: str) -> dict:
+        """T: logins with an app code at saturation, all right passwords, in rounds, and the
+        same load against its floor once, after the first round (between the two), so that a
+        slow drift of the machine cancels in T ÷ floor."""
+        t = self.timing
+
+        def load(form_path: str, number: int) -> dict:
+            first = t.totp_first + number * TOTP_SLICE
+            return self.loadgen(
+                server,
+                "login",
+                "--login-path", form_path, "--totp-key", TOTP_KEY, "--mix", "100,0,0",
+                "--users", str(t.users),
+                "--warmup", str(t.l_warmup), "--duration", str(t.l_seconds),
+                "--right-first", str(first), "--right-last", str(first + TOTP_SLICE - 1),
+                "--run", f"T{number}",
+            )  # fmt: skip
+
+        rounds, floor = [], {}
+        for number in range(t.totp_rounds):
+            log(f"{kind}: logins with an app code, round {number + 1}/{t.totp_rounds}")
+            rounds.append(load("/login/", number))
+            if number == 0:
+                log(f"{kind}: the same load against their floor (one verify, one code check)")
+                floor = load(FLOOR_TOTP_LOGIN_PATH, number)
+        rate = statistics.mean(r["journeys_per_s"] for r in rounds)
+        cpu = [r.get("server_cpu_ms_per_journey") for r in rounds]
+        log(f"{kind}: T={rate:.1f}/s floor={floor['journeys_per_s']:.1f}/s")
+        return {
+            "rounds": rounds,
+            "floor": floor,
+            "journeys_per_s": rate,
+            "floor_ratio": rate / (floor["journeys_per_s"] or float("nan")),
+            "server_cpu_ms_per_journey": statistics.mean(cpu) if None not in cpu else None,
+        }
 
     def register_app(self) -> dict:
         """The first-party app the bench's people open: its client ID and secret."""
@@ -630,6 +696,8 @@ def _unexpected(result: dict) -> int:
     parts += [result["floor"], *(result["pages"][k] for k in ("home", "bare", "session"))]
     parts += [result["sso"]]
     parts += result.get("peer", {}).get("rounds", [])
+    totp = result.get("totp", {})
+    parts += [*totp.get("rounds", []), totp.get("floor", {})]
     return sum(sum(part.get("unexpected", {}).values()) for part in parts)
 
 
@@ -669,6 +737,16 @@ def summarise(results: dict[str, dict], import_rows: int = IMPORT_ROWS) -> list[
         ("latency", "login POST p50/p95/p99 at 70% (ms)",
          lambda r: _triple(r["latency"][f"post_p{q}_ms"] for q in (50, 95, 99)),
          "p99 ≤ 4 × verify", lambda r: r["latency"]["post_p99_ms"] <= 4 * r["hash"]["verify_ms"]),
+        ("T", "T login with an app code, all right passwords: logins/s (mean; each)",
+         lambda r: f"{fmt(r['totp']['journeys_per_s'], 1)} "
+         f"({' '.join(fmt(x['journeys_per_s'], 1) for x in r['totp']['rounds'])})", "", None),
+        ("T_floor", "  floor: same load, bare pages + 1 verify + 1 code check",
+         lambda r: fmt(r["totp"]["floor"]["journeys_per_s"], 1), "", None),
+        ("T_of_floor", "  T ÷ floor",
+         lambda r: fmt(r["totp"]["floor_ratio"], 2), "", None),
+        ("T_cpu", "  server+DB CPU per journey: T / floor (ms)",
+         lambda r: f"{fmt(r['totp']['server_cpu_ms_per_journey'], 1)} / "
+         f"{fmt(r['totp']['floor']['server_cpu_ms_per_journey'], 1)}", "", None),
         ("H_home", "H home page, req/s",
          lambda r: fmt(r["pages"]["home"]["pages_per_s"], 0), "", None),
         ("H_bare", "  bare Django view, req/s",

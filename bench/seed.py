@@ -4,6 +4,8 @@
 through the ORM (Person and Account rows, ``bulk_create``);
 ``python -m bench.seed grow TOTAL``       adds accounts up to TOTAL with one
 ``INSERT … SELECT`` (``generate_series`` on PostgreSQL, a recursive CTE on SQLite);
+``python -m bench.seed totp FIRST LAST``   gives accounts FIRST … LAST a confirmed
+authenticator app, all with the key ``bench.common.TOTP_KEY``, stored as the portal stores it;
 ``python -m bench.seed count``            prints the number of accounts.
 
 Run with the bench's environment (``DATABASE_URL`` …) and ``DJANGO_SETTINGS_MODULE``.
@@ -13,10 +15,11 @@ The password is hashed once, with the production hasher and parameters.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import sys
 
-from bench.common import PASSWORD, account_id
+from bench.common import PASSWORD, TOTP_KEY, account_id
 
 BATCH = 5000
 
@@ -70,6 +73,45 @@ def add_accounts(start: int, count: int) -> None:
                 )
                 for person in people
             )
+
+
+def add_totp_factors(first: int, last: int) -> int:
+    """Give accounts ``first … last`` one confirmed authenticator app with the shared key.
+
+    Each key is encrypted by the portal's field encryption, as enrolment stores it (so the
+    portal's servers must run with the same secret or field keys); the accounts' earlier
+    apps go. Returns how many accounts got one.
+    """
+    from django.db import transaction
+
+    from staffgate.accounts.models import Account
+    from staffgate.factors import crypto, service
+    from staffgate.factors.models import TotpFactor
+
+    key = totp_key_bytes()
+    # Zero-padded numbers: the IDs of a range are a range of strings.
+    in_range = {"user_id__gte": account_id(first), "user_id__lte": account_id(last)}
+    pks = list(Account.objects.filter(**in_range).values_list("pk", flat=True))
+    if len(pks) != last - first + 1:
+        raise SystemExit(f"bench: {len(pks)} of accounts {first}…{last} exist; seed them first")
+    with transaction.atomic():
+        TotpFactor.objects.filter(**{f"user__{k}": v for k, v in in_range.items()}).delete()
+        for start in range(0, len(pks), BATCH):
+            TotpFactor.objects.bulk_create(
+                TotpFactor(
+                    user_id=pk,
+                    name=service.DEFAULT_NAME,
+                    confirmed=True,
+                    encrypted_key=crypto.encrypt(key),
+                )
+                for pk in pks[start : start + BATCH]
+            )
+    return len(pks)
+
+
+def totp_key_bytes() -> bytes:
+    """The shared key as the portal keeps it (bytes), from its base32 text."""
+    return base64.b32decode(TOTP_KEY)
 
 
 def _insert_select(model, expressions: dict[str, str], params: dict, source: str):
@@ -183,6 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("count", type=int)
     grow = sub.add_parser("grow")
     grow.add_argument("total", type=int)
+    totp = sub.add_parser("totp")
+    totp.add_argument("first", type=int)
+    totp.add_argument("last", type=int)
     sub.add_parser("count")
     args = parser.parse_args(argv)
     _setup()
@@ -190,6 +235,9 @@ def main(argv: list[str] | None = None) -> None:
         add_accounts(args.start, args.count)
     elif args.command == "grow":
         grow_to(args.total)
+    elif args.command == "totp":
+        sys.stdout.write(f"{add_totp_factors(args.first, args.last)}\n")
+        return
     from staffgate.accounts.models import Account
 
     sys.stdout.write(f"{Account.objects.count()}\n")

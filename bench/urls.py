@@ -5,7 +5,11 @@
   the least any logged-in page does (``?start=1`` creates the session);
 * ``/bench/login`` and ``/bench/home``: the login journey's floor — the same form
   round trip with its CSRF check and exactly one verify with the production hasher,
-  but no portal work (no query, no template, no session).
+  but no portal work (no query, no template, no session);
+* ``/bench/totp/login`` and ``/bench/totp/code``: the floor of a login with an
+  authenticator-app code — that floor login, sending on to a code step: a form with its
+  CSRF check whose POST checks the code once against the bench's shared key (no query,
+  so no record of the steps already used), then ``/bench/home``.
 
 The floors tell what a target allows on the machine at hand: R measured against
 ``/bench/login`` is the most any login page can reach there.
@@ -14,6 +18,7 @@ The floors tell what a target allows on the machine at hand: R measured against
 import functools
 import html
 
+import pyotp
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
@@ -21,11 +26,14 @@ from django.urls import path
 
 from bench.common import (
     BARE_PATH,
+    FLOOR_CODE_PATH,
     FLOOR_HOME_PATH,
     FLOOR_LOGIN_PATH,
+    FLOOR_TOTP_LOGIN_PATH,
     ID_PREFIX,
     PASSWORD,
     SESSION_PATH,
+    TOTP_KEY,
 )
 from staffgate.config.urls import urlpatterns as portal_urlpatterns
 
@@ -49,18 +57,36 @@ def _bench_hash() -> str:
     return make_password(PASSWORD)
 
 
-def floor_login_view(request):
-    """A login form and its POST with one verify and nothing else."""
+def floor_login_view(request, then: str = FLOOR_HOME_PATH):
+    """A login form and its POST with one verify and nothing else; right sends to ``then``."""
     if request.method == "POST":
         correct = check_password(request.POST.get("password", ""), _bench_hash())
         if correct and request.POST.get("user_id", "").startswith(ID_PREFIX):
-            return HttpResponseRedirect(FLOOR_HOME_PATH)
+            return HttpResponseRedirect(then)
         return HttpResponse(b'<p data-code="login.invalid">Invalid</p>')
     token = html.escape(get_token(request))
     return HttpResponse(
         '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" '
         f'value="{token}"><input name="user_id"><input name="password" type="password">'
         "<button>Log in</button></form>"
+    )
+
+
+@functools.cache
+def _bench_app() -> pyotp.TOTP:
+    return pyotp.TOTP(TOTP_KEY)
+
+
+def floor_code_view(request):
+    """A code form and its POST checking the code once (one step of drift either way)."""
+    if request.method == "POST":
+        if _bench_app().verify(request.POST.get("code", ""), valid_window=1):
+            return HttpResponseRedirect(FLOOR_HOME_PATH)
+        return HttpResponse(b'<p data-code="code.invalid">Invalid</p>')
+    token = html.escape(get_token(request))
+    return HttpResponse(
+        '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" '
+        f'value="{token}"><input name="code" inputmode="numeric"><button>Log in</button></form>'
     )
 
 
@@ -73,5 +99,7 @@ urlpatterns = [
     path(SESSION_PATH.lstrip("/"), session_view),
     path(FLOOR_LOGIN_PATH.lstrip("/"), floor_login_view),
     path(FLOOR_HOME_PATH.lstrip("/"), floor_home_view),
+    path(FLOOR_TOTP_LOGIN_PATH.lstrip("/"), floor_login_view, {"then": FLOOR_CODE_PATH}),
+    path(FLOOR_CODE_PATH.lstrip("/"), floor_code_view),
     *portal_urlpatterns,
 ]
