@@ -41,6 +41,16 @@ from staffgate.factors.views import no_passkey_message
 from staffgate.roster.pin import pin_of
 
 
+def _charge_address(request):
+    """The address's recovery attempt, counted before any check: (throttle, address, the
+    page to answer instead when the address has tried too often, else None)."""
+    throttle = recovery_throttle()
+    address = client_ip(request) or "unknown"
+    retry_after = throttle.charge(address)
+    refused = throttled_response(request, retry_after) if retry_after is not None else None
+    return throttle, address, refused
+
+
 def recovery_message(outcome: Outcome) -> str:
     """The sentence shown for an outcome of this flow, in the active language."""
     if outcome is Outcome.RECOVER_INVALID:
@@ -191,12 +201,10 @@ def recover_questions(request, state: RecoveryState):
     form = RecoveryAnswersForm(posted(request), questions=questions)
     outcome, tries_left = None, ""
     if request.method == "POST" and form.is_valid():
-        throttle = recovery_throttle()
-        address = client_ip(request) or "unknown"
-        # Charged before the three hashes, like the ID's lock; given back unless they fail.
-        retry_after = throttle.charge(address)
-        if retry_after is not None:
-            return throttled_response(request, retry_after)
+        # Charged before anything is checked, like the ID's lock; given back unless it fails.
+        throttle, address, refused = _charge_address(request)
+        if refused is not None:
+            return refused
         result = recovery.check_recovery_answers(
             state.user_id, form.answers(), current_policy(), request=request
         )
@@ -297,12 +305,10 @@ def recover_email(request, state: RecoveryState):
     form = RecoveryCodeForm(posted(request))
     outcome, tries_left = None, ""
     if request.method == "POST" and form.is_valid():
-        throttle = recovery_throttle()
-        address = client_ip(request) or "unknown"
-        # Charged before the code is compared, like wrong answers; given back unless it fails.
-        retry_after = throttle.charge(address)
-        if retry_after is not None:
-            return throttled_response(request, retry_after)
+        # Charged before anything is checked, like the ID's lock; given back unless it fails.
+        throttle, address, refused = _charge_address(request)
+        if refused is not None:
+            return refused
         result = recovery.check_recovery_code(
             state.user_id, mailed.code_id, form.cleaned_data["code"], policy, request=request
         )
