@@ -44,10 +44,12 @@ def test_a_successful_login_costs_ten_statements(client, make_account):
     account = make_account()
     sql = statements(client, "post", "/login/", {"user_id": account.user_id, "password": PASSWORD})
     # the address's charge, the ID's charge, person, staff name (looked up for every ID, for
-    # equal timing); then in one transaction: clear counts, audit, the address's charge given
-    # back, session listing, last login, and the new session inserted once with its data
+    # equal timing); then in one transaction: clear counts, audit, session listing, last
+    # login, and the new session inserted once with its data; then the address's charge
+    # given back
     assert len(sql) == 10, sql
     assert sum(q.startswith("UPDATE") and "django_session" in q for q in sql) == 0, sql
+    assert "core_throttle_count" in sql[-1] and "hits - 1" in sql[-1], sql
 
 
 def test_the_login_form_costs_none_and_the_home_page_two(client, make_account):

@@ -75,9 +75,8 @@ def login_view(request):
             signed_in = []
 
             def accepted(result) -> None:
-                # A right secret: the address's attempt back and the session started, in the
-                # transaction that clears the ID's failures (one commit for the whole login).
-                throttle.refund(address)
+                # A right secret: the session starts in the transaction that clears the ID's
+                # failures (one commit for the whole login).
                 account = result.account
                 if result.outcome is LoginOutcome.SIGNED_IN and account.is_employee:
                     next_url = safe_next(request) or reverse("home")
@@ -91,6 +90,11 @@ def login_view(request):
                 then=accepted,
             )
             result = request.login_result
+            if result.outcome not in FAILURES:
+                # The address's attempt is given back after that commit, not inside it: every
+                # login from one address (an office behind one router) updates the same
+                # counter, whose row would otherwise stay locked until each login commits.
+                throttle.refund(address)
             if signed_in:
                 return signed_in[0]
             if result.outcome is LoginOutcome.START_REGISTRATION:
