@@ -67,15 +67,12 @@ class FactorEnrolmentMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
-        if not user.is_authenticated or methods.used_second_factor(request.session):
-            return None
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_URL_NAMES:
             return None
-        if app_asks_for_no_interaction(request) or not enrolment_required(user):
+        if app_asks_for_no_interaction(request) or not must_enrol(request):
             return None
-        if user.is_employee and request.session.get(REGISTERING_KEY):
+        if request.user.is_employee and request.session.get(REGISTERING_KEY):
             return redirect("register-factor")
         return redirect("profile-factors-totp")
 
