@@ -206,7 +206,7 @@ def recover_questions(request, state: RecoveryState):
         if refused is not None:
             return refused
         result = recovery.check_recovery_answers(
-            state.user_id, form.answers(), current_policy(), request=request
+            state.user_id, form.answers(), policy, request=request
         )
         if result.outcome not in (RecoveryOutcome.INVALID, RecoveryOutcome.ACCOUNT_LOCKED):
             throttle.refund(address)
