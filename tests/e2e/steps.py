@@ -203,6 +203,17 @@ def answer_questions(page: Page, answers: list[str]) -> None:
     submit(page)
 
 
+def choose_new_password(page: Page, visit: Visitor, password: str = NEW_PASSWORD) -> None:
+    """Recovery's last steps: the new password page, then the page that says it is done."""
+    expect_path(page, "/recover/password/")
+    visit(page, "recover-3-password")
+    fill(page, "new_password", password)
+    fill(page, "confirm_password", password)
+    submit(page)
+    expect_path(page, "/recover/done/")
+    visit(page, "recover-4-done")
+
+
 def lock_by_recovery(page: Page, user_id: str, visit: Visitor, failures: int = 3) -> None:
     """Answer the questions wrongly ``failures`` times; the last answer says account.locked."""
     start_recovery(page, user_id, visit)

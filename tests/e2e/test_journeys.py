@@ -19,6 +19,7 @@ from tests.e2e.steps import (
     PHONE,
     add_authenticator_app,
     answer_questions,
+    choose_new_password,
     expect_outcome,
     expect_path,
     field,
@@ -113,13 +114,7 @@ def test_recover_with_the_challenge_questions(page, registered, audit, portal):
     expect(field(page, "answer_1")).to_have_accessible_name("What was the name of your first pet?")
     answer_questions(page, [answer for _, answer in ANSWERS])
 
-    expect_path(page, "/recover/password/")
-    audit(page, "recover-3-password")
-    fill(page, "new_password", NEW_PASSWORD)
-    fill(page, "confirm_password", NEW_PASSWORD)
-    submit(page)
-    expect_path(page, "/recover/done/")
-    audit(page, "recover-4-done")
+    choose_new_password(page, audit)
 
     assert log_in(page, registered.employee_id, PASSWORD, audit) == "login.invalid"
     assert log_in(page, registered.employee_id, NEW_PASSWORD, audit) is None

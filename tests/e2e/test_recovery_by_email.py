@@ -16,9 +16,11 @@ from playwright.sync_api import expect
 from tests.e2e import steps
 from tests.e2e.portal import start_portal
 from tests.e2e.steps import (
+    NEW_PASSWORD,
     PASSWORD,
     Visitor,
     choose_language,
+    choose_new_password,
     expect_outcome,
     expect_path,
     fill,
@@ -27,8 +29,6 @@ from tests.e2e.steps import (
     register,
     submit,
 )
-
-NEW_PASSWORD = "Lantern42x"
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +90,7 @@ def test_a_forgotten_password_is_reset_with_a_mailed_code(new_page, portal, audi
 
     fill(page, "code", right)
     submit(page, scope=page.locator("main form").first)
-    expect_path(page, "/recover/password/")
-    audit(page, "recover-3-password")
-    fill(page, "new_password", NEW_PASSWORD)
-    fill(page, "confirm_password", NEW_PASSWORD)
-    submit(page)
-    expect_path(page, "/recover/done/")
-    audit(page, "recover-4-done")
+    choose_new_password(page, audit)
 
     # The new password opens the portal (the home page speaks the account's own language).
     assert log_in(page, person.employee_id, NEW_PASSWORD, Visitor()) is None
