@@ -15,6 +15,9 @@ from staffgate.helpdesk.services import is_agent
 REGISTERING_KEY = "staffgate.factors.registering"
 # Where the person goes once that step is done (the app they came from, if any).
 REGISTERING_NEXT_KEY = "staffgate.factors.registering_next"
+# Where someone sent to enrol after logging in goes once that is done: the page (or the
+# app's sign-in) they had asked for.
+ENROLMENT_NEXT_KEY = "staffgate.factors.enrolment_next"
 
 
 def enrolled_annotation() -> dict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from staffgate.factors import methods
-from staffgate.factors.enrolment import REGISTERING_KEY, enrolment_required
+from staffgate.factors.enrolment import ENROLMENT_NEXT_KEY, REGISTERING_KEY, enrolment_required
 
 # Pages open to someone who must enrol first: enrolment itself and the ways out.
 OPEN_URL_NAMES = frozenset(
@@ -74,7 +74,17 @@ class FactorEnrolmentMiddleware:
             return None
         if request.user.is_employee and request.session.get(REGISTERING_KEY):
             return redirect("register-factor")
+        remember_page_asked_for(request)
         return redirect("profile-factors-totp")
+
+
+def remember_page_asked_for(request) -> None:
+    """Keep the page a GET asked for, for the way on once the factor is added."""
+    target = request.get_full_path()
+    if request.method in ("GET", "HEAD") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[ENROLMENT_NEXT_KEY] = target
 
 
 # Pages open to someone who must first confirm the address kept from before e-mail codes:

@@ -26,7 +26,11 @@ from staffgate.core.outcomes import Outcome
 from staffgate.core.views import FORM_INVALID_MESSAGE, posted, render_form
 from staffgate.factors import email_codes, methods, passkeys, recovery_codes, service, totp
 from staffgate.factors import login as second_step
-from staffgate.factors.enrolment import REGISTERING_KEY, REGISTERING_NEXT_KEY
+from staffgate.factors.enrolment import (
+    ENROLMENT_NEXT_KEY,
+    REGISTERING_KEY,
+    REGISTERING_NEXT_KEY,
+)
 from staffgate.factors.forms import (
     ConfirmWithFactorForm,
     LoginCodeForm,
@@ -298,8 +302,9 @@ def _confirmed(request, factor: TotpFactor, name: str, *, wizard: bool):
 def _added(request, codes: list[str], *, method: str, wizard: bool, message: str, title: str):
     """The page after a new factor: the recovery codes (the first time), and the way on."""
     request.session.pop(REGISTERING_KEY, None)
-    # Registration's last step goes on where the person was heading (an app, through SSO).
-    next_url = request.session.pop(REGISTERING_NEXT_KEY, None) if wizard else None
+    # Registration's last step, or an enrolment the login led to, goes on where the person
+    # was heading (an app, through SSO, or the page they asked for).
+    next_url = request.session.pop(REGISTERING_NEXT_KEY if wizard else ENROLMENT_NEXT_KEY, None)
     # The person has just shown the factor: this session counts as signed in with it.
     current = request.session.get(methods.METHODS_KEY) or [methods.PASSWORD]
     methods.record_methods(request.session, [*current, method])

@@ -169,10 +169,8 @@ def test_an_unfinished_code_step_does_not_carry_over_to_another_login(
     assert client.get("/").status_code == 200
 
 
-def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step(
-    required, client, make_person, pin_for, clock
-):
-    """Someone whose first visit comes from an app lands in its sign-in, factor added."""
+def start_an_apps_sign_in(client) -> str:
+    """An app sends the browser to the authorization endpoint: the login page's ``next``."""
     import base64
     import hashlib
     from urllib.parse import parse_qs, urlencode, urlsplit
@@ -192,10 +190,38 @@ def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step
         "code_challenge": challenge.rstrip(b"=").decode(),
         "code_challenge_method": "S256",
     }
-    authorize = "/o/authorize/?" + urlencode(query)
-    login_page = client.get(authorize)["Location"]
+    login_page = client.get("/o/authorize/?" + urlencode(query))["Location"]
     assert urlsplit(login_page).path == "/login/"
-    next_url = parse_qs(urlsplit(login_page).query)["next"][0]
+    return parse_qs(urlsplit(login_page).query)["next"][0]
+
+
+def finish_link(response) -> str:
+    """Where the "factor added" page's button goes."""
+    page = response.content.decode()
+    return (
+        re.search(r'<a class="button primary" href="([^"]+)">', page).group(1).replace("&amp;", "&")
+    )
+
+
+def assert_back_at_the_app_with_a_code(client, next_url: str) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    back = client.get(next_url)
+    assert back.status_code == 302
+    callback = urlsplit(back["Location"])
+    assert f"{callback.scheme}://{callback.netloc}{callback.path}" == (
+        "https://benefits.example.com/cb"
+    )
+    assert parse_qs(callback.query)["state"] == ["s-123"] and "code" in parse_qs(callback.query)
+
+
+def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step(
+    required, client, make_person, pin_for, clock
+):
+    """Someone whose first visit comes from an app lands in its sign-in, factor added."""
+    from urllib.parse import urlencode
+
+    next_url = start_an_apps_sign_in(client)
 
     person = make_person()
     client.post(
@@ -209,13 +235,68 @@ def test_required_registration_from_an_app_goes_back_to_it_after_the_factor_step
     key = key_on(client.get("/register/factor/").content.decode())
     response = client.post("/register/factor/", {"code": code_at(key, clock.now)})
     assert outcome_code(response) == "factor.added"
-    page = response.content.decode()
-    finish = re.search(r'<a class="button primary" href="([^"]+)">', page).group(1)
-    assert finish.replace("&amp;", "&") == next_url
-    back = client.get(next_url)
-    assert back.status_code == 302
-    callback = urlsplit(back["Location"])
-    assert f"{callback.scheme}://{callback.netloc}{callback.path}" == (
-        "https://benefits.example.com/cb"
+    assert finish_link(response) == next_url
+    assert_back_at_the_app_with_a_code(client, next_url)
+
+
+def test_required_a_login_from_an_app_goes_back_to_it_after_enrolling(
+    required, client, make_account, clock
+):
+    """Someone with no factor yet, signing in to an app, enrols and is back in its sign-in."""
+    from urllib.parse import urlencode
+
+    next_url = start_an_apps_sign_in(client)
+    account = make_account()
+    response = client.post(
+        "/login/?" + urlencode({"next": next_url}),
+        {"user_id": account.user_id, "password": PASSWORD, "next": next_url},
     )
-    assert parse_qs(callback.query)["state"] == ["s-123"] and "code" in parse_qs(callback.query)
+    assert response["Location"] == next_url
+    assert client.get(next_url)["Location"] == "/profile/factors/totp/"
+    page = client.get("/profile/factors/totp/").content.decode()
+    response = client.post(
+        "/profile/factors/totp/",
+        {"code": code_at(key_on(page), clock.now), "current_password": PASSWORD},
+    )
+    assert outcome_code(response) == "factor.added"
+    assert finish_link(response) == next_url
+    assert_back_at_the_app_with_a_code(client, next_url)
+
+
+def test_an_agent_sent_to_enrol_goes_on_to_the_page_asked_for(make_agent, clock):
+    make_agent("erin", factor=False)
+    client = Client()
+    client.post("/helpdesk/login/", {"username": "erin", "password": AGENT_PASSWORD})
+    assert client.get("/helpdesk/?status=open")["Location"] == "/profile/factors/totp/"
+    # Opening the enrolment page itself does not replace the page kept.
+    page = client.get("/profile/factors/totp/").content.decode()
+    response = client.post(
+        "/profile/factors/totp/",
+        {"code": code_at(key_on(page), clock.now), "current_password": AGENT_PASSWORD},
+    )
+    assert finish_link(response) == "/helpdesk/?status=open"
+    # Once used, the page is forgotten: a later enrolment goes to the home page.
+    response = client.post(
+        "/profile/factors/totp/",
+        {
+            "code": code_at(
+                key_on(client.get("/profile/factors/totp/").content.decode()), clock.now
+            ),
+            "current_password": AGENT_PASSWORD,
+        },
+    )
+    assert finish_link(response) == "/"
+
+
+def test_enrolling_after_a_refused_form_post_goes_to_the_home_page(
+    required, client, make_account, clock
+):
+    account = make_account()
+    login(client, account.user_id, PASSWORD)
+    assert client.post("/profile/password/", {})["Location"] == "/profile/factors/totp/"
+    page = client.get("/profile/factors/totp/").content.decode()
+    response = client.post(
+        "/profile/factors/totp/",
+        {"code": code_at(key_on(page), clock.now), "current_password": PASSWORD},
+    )
+    assert finish_link(response) == "/"
