@@ -96,17 +96,24 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+# The suite is shared between TEST_PROCESSES processes (pytest-xdist, one test file at a
+# time each); the timing measurements run after it, alone on the machine.
+TEST_PROCESSES ?= auto
+PYTEST := $(BIN)/pytest tests/unit tests/integration tests/security -p no:cacheprovider
+
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest tests/unit tests/integration tests/security -p no:cacheprovider
+	$(PYTEST) -n $(TEST_PROCESSES) --dist loadfile -m "not timing"
+	$(PYTEST) -m timing
 
-# The mail-timing measurement serves a portal on an SQLite file of its own whatever
-# DATABASE_URL says: it runs once, in the SQLite pass.
+# Tests marked sqlite_portal serve a portal on an SQLite file of their own whatever
+# DATABASE_URL says (the live server, its worker, the mail-timing measurement): they run
+# once, in the SQLite pass.
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL =="
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests/unit tests/integration tests/security -p no:cacheprovider \
-			--ignore=tests/security/test_mail_timing.py; \
+		DATABASE_URL="$(PG_URL)" $(PYTEST) -n $(TEST_PROCESSES) --dist loadfile \
+			-m "not sqlite_portal"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is unreachable, and CI needs it." >&2; exit 1; \
 	else \

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.migrated import migrated_copy
+
 STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
 
 
@@ -47,10 +49,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(tmp_path: Path, *, worker: bool = False, **settings: str):
-    """Migrate a fresh SQLite file and serve it; ``settings`` are extra environment variables.
+def served(tmp_path: Path, *, worker: bool | int = False, **settings: str):
+    """Serve a freshly migrated SQLite file; ``settings`` are extra environment variables.
 
-    With ``worker``, `staffgate worker` runs beside the server (it sends the e-mails)."""
+    With ``worker``, `staffgate worker` runs beside the server (it sends the e-mails); a
+    number starts that many, as an operator with much mail to send would."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DATABASE_URL": f"sqlite:///{tmp_path}/served.sqlite3",
@@ -62,7 +65,7 @@ def served(tmp_path: Path, *, worker: bool = False, **settings: str):
         "STAFFGATE_ARGON2_TIME_COST": "1",
         **settings,
     }
-    subprocess.run([STAFFGATE, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    migrated_copy(tmp_path / "served.sqlite3", env)
     port, log = _free_port(), tmp_path / "server.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(
@@ -71,16 +74,15 @@ def served(tmp_path: Path, *, worker: bool = False, **settings: str):
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-        background = (
+        background = [
             subprocess.Popen(
                 [STAFFGATE, "worker", "--interval", "0.2", "-v", "0"],
                 env=env,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
             )
-            if worker
-            else None
-        )
+            for _ in range(int(worker))
+        ]
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -93,7 +95,6 @@ def served(tmp_path: Path, *, worker: bool = False, **settings: str):
                     time.sleep(0.2)
             yield Served(port, log, env)
         finally:
-            for process in (server, background):
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=30)
+            for process in (server, *background):
+                process.terminate()
+                process.wait(timeout=30)

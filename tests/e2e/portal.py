@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.migrated import migrated_copy
+
 STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, quiet: no sandbox (root in CI), no calls home, no first-run pages.
@@ -212,7 +214,7 @@ def start_portal(
     )
     env["STAFFGATE_OIDC_KEY_FILE"] = str(folder / "oidc_key.pem")
     people = roster(people_count)
-    _run(["migrate", "--noinput", "-v", "0"], env)
+    migrated_copy(folder / "portal.sqlite3", env)
     csv_path = folder / "roster.csv"
     write_roster_csv(csv_path, people)
     _run(["import-roster", str(csv_path)], env)

@@ -191,6 +191,7 @@ for position, key in enumerate(("first_pet", "birth_city", "first_car"), start=1
 """
 
 
+@pytest.mark.sqlite_portal
 def test_a_live_worker_sends_the_lock_mail_once_the_mail_server_is_back(tmp_path):
     import requests
 

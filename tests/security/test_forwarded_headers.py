@@ -57,6 +57,7 @@ def test_v4_1_3_a_trusted_proxy_is_believed_for_proto_and_for_only():
     assert "HTTP_X_FORWARDED_SSL" not in seen and "HTTP_FORWARDED" not in seen
 
 
+@pytest.mark.sqlite_portal
 def test_v4_1_3_serve_trusts_no_proxy_by_default(tmp_path):
     with served(tmp_path, **SECURE) as server:
         for headers in PROTO_VARIANTS:
@@ -67,6 +68,7 @@ def test_v4_1_3_serve_trusts_no_proxy_by_default(tmp_path):
             assert "Strict-Transport-Security" not in response_headers
 
 
+@pytest.mark.sqlite_portal
 def test_v4_1_3_serve_believes_the_trusted_proxy_and_its_one_header(tmp_path):
     with served(tmp_path, STAFFGATE_TRUSTED_PROXIES="127.0.0.1", **SECURE) as server:
         status, headers, _ = server.request(

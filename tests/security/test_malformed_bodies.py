@@ -53,6 +53,7 @@ def test_v16_5_3_a_malformed_body_is_a_plain_400_logged_as_a_warning(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.sqlite_portal
 def test_v16_5_3_the_real_server_answers_400_with_headers_and_no_traceback(tmp_path):
     with served(tmp_path) as server:
         for content_type, body in MALFORMED:

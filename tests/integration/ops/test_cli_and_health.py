@@ -103,6 +103,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     assert response.json()["status"] == "unavailable"
 
 
+@pytest.mark.sqlite_portal
 def test_serve_runs_the_production_server_with_static_files(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3"}
     assert run_cli("migrate", "-v", "0", env_overrides=env, tmp_path=tmp_path).returncode == 0

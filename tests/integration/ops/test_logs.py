@@ -121,6 +121,7 @@ def test_a_request_id_is_taken_only_from_a_trusted_proxy(settings):
     assert proxy.get("/healthz", HTTP_X_REQUEST_ID=forged)["X-Request-ID"] != forged
 
 
+@pytest.mark.sqlite_portal
 def test_the_production_server_writes_json_lines_and_no_second_access_line(tmp_path):
     from tests.e2e.portal import start_portal
 

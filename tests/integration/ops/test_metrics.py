@@ -43,6 +43,7 @@ def value(text: str, name: str, **labels) -> float:
     return 0.0
 
 
+@pytest.mark.sqlite_portal
 def test_two_workers_report_the_exact_counts_of_a_known_set_of_logins(tmp_path):
     env = {"STAFFGATE_METRICS_NETWORKS": "127.0.0.1/32", "STAFFGATE_LOG_LEVEL": "INFO"}
     with start_portal(tmp_path, people_count=12, workers=2, env_overrides=env) as portal:
@@ -112,6 +113,7 @@ def test_two_workers_report_the_exact_counts_of_a_known_set_of_logins(tmp_path):
         assert scrape(base, token=TOKEN)[0] == 200  # from 127.0.0.1, still allowed
 
 
+@pytest.mark.sqlite_portal
 def test_metrics_refuse_other_addresses_over_real_http(tmp_path):
     env = {"STAFFGATE_METRICS_NETWORKS": "10.0.0.0/8", "STAFFGATE_METRICS_TOKEN": TOKEN}
     with start_portal(tmp_path, people_count=1, env_overrides=env) as portal:
@@ -228,6 +230,7 @@ print(json.dumps({{"key": totp.base32_key(key), "client_id": app.client_id,
 """
 
 
+@pytest.mark.sqlite_portal
 def test_two_workers_report_the_exact_counts_of_factor_codes_and_tokens(tmp_path):
     import base64
     import json

@@ -53,6 +53,7 @@ def test_a_missing_manifest_makes_every_file_stale(static_root):
     assert (static_root / "staticfiles.json").is_file()
 
 
+@pytest.mark.sqlite_portal
 def test_serve_leaves_an_up_to_date_static_root_alone(tmp_path):
     static_root = tmp_path / "collected"
     env = {

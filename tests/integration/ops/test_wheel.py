@@ -66,6 +66,7 @@ def _environment(var_dir: Path, **extra) -> dict[str, str]:
     }
 
 
+@pytest.mark.sqlite_portal
 def test_the_installed_wheel_serves_the_login_page_in_french(installed, tmp_path):
     staffgate = str(installed / "venv" / "bin" / "staffgate")
     env = _environment(tmp_path / "var")

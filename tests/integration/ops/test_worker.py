@@ -10,6 +10,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from tests.e2e.portal import STAFFGATE, roster, start_portal, write_roster_csv
 
 
@@ -37,6 +39,7 @@ def beats(database) -> dict[str, str]:
         return dict(db.execute("SELECT worker, beat_at FROM ops_workerheartbeat"))
 
 
+@pytest.mark.sqlite_portal
 def test_a_running_worker_beats_imports_dropped_files_and_readyz_follows_it(tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
