@@ -90,6 +90,27 @@ def three_servers(tmp_path):
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
+        _wait_for_their_sessions_to_end()
+
+
+def _wait_for_their_sessions_to_end(seconds: float = 10) -> None:
+    """PostgreSQL ends a server's sessions a moment after its process: the test database
+    can be dropped once they are gone."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def test_v6_3_1_ninety_wrong_logins_over_three_servers_lock_exactly(three_servers, make_account):
