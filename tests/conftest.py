@@ -21,6 +21,13 @@ from staffgate.roster.pin import pin_of
 ThreadedWSGIServer.request_queue_size = 256
 
 PASSWORD = "Sunny2day"
+# The date before a lock's end time, as pages show it when the lock ends on another day
+# than today (near midnight in the zone shown): "Dec. 2, 2026", "2 décembre 2026"…
+ANOTHER_DAY = {
+    "en": r"(?:\w+\.? \d{1,2}, \d{4} )?",
+    "fr": r"(?:\d{1,2} \w+ \d{4} )?",
+    "es": r"(?:\d{1,2} de \w+ de \d{4} )?",
+}
 ANSWERS = [("first_pet", "Rex the dog"), ("birth_city", "Montréal"), ("first_car", "Civic 1998")]
 _ids = itertools.count(1)
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import ANOTHER_DAY
 from tests.e2e.layout import assert_layout, broken_words, faint_focus_rings
 from tests.e2e.steps import (
     PASSWORD,
@@ -38,7 +39,9 @@ WORDS = {
         "login_tries": "You have {n} more {tries} before sign-in is locked for 15 minutes.",
         "try": ("try", "tries"),
         "recovery_tries": "You have {n} more {tries} before your account is locked.",
-        "until": r"locked until (\d{1,2}):(\d\d)\s?([ap])\.m\. \(Eastern Time\)",
+        "until": (
+            rf"locked until {ANOTHER_DAY['en']}(\d{{1,2}}):(\d\d)\s?([ap])\.m\. \(Eastern Time\)"
+        ),
         "step": "Step {n} of {total}",
         "problem": "There is a problem",
         "error_title": "Error: ",
@@ -53,7 +56,7 @@ WORDS = {
         ),
         "try": ("essai", "essais"),
         "recovery_tries": "Il vous reste {n} {tries} avant que votre compte soit verrouillé.",
-        "until": r"jusqu’à (\d\d):(\d\d)() \(heure de l’Est nord-américain\)",
+        "until": rf"jusqu’à {ANOTHER_DAY['fr']}(\d\d):(\d\d)() \(heure de l’Est nord-américain\)",
         "step": "Étape {n} sur {total}",
         "problem": "Il y a un problème",
         "error_title": "Erreur : ",
@@ -68,7 +71,7 @@ WORDS = {
         ),
         "try": ("intento", "intentos"),
         "recovery_tries": "Le {queda} {n} {tries} antes de que su cuenta se bloquee.",
-        "until": r"hasta las (\d\d):(\d\d)() \(hora oriental\)",
+        "until": rf"hasta las {ANOTHER_DAY['es']}(\d\d):(\d\d)() \(hora oriental\)",
         "step": "Paso {n} de {total}",
         "problem": "Hay un problema",
         "error_title": "Error: ",

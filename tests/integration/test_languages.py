@@ -17,6 +17,7 @@ from staffgate.accounts.models import Account
 from staffgate.accounts.questions import QUESTIONS
 from staffgate.accounts.recovery import service as recovery
 from tests.conftest import (
+    ANOTHER_DAY,
     ANSWERS,
     PASSWORD,
     confirm_email,
@@ -165,7 +166,7 @@ def test_lock_message_is_translated_and_keeps_its_code(client, make_account):
     # The end of the lock, in French, in the portal's zone named in words.
     assert re.fullmatch(
         r"Trop de tentatives infructueuses\. Pour votre sécurité, la connexion est verrouillée "
-        r"jusqu’à \d\d:\d\d \(heure de l’Est nord-américain\)\.",
+        rf"jusqu’à {ANOTHER_DAY['fr']}\d\d:\d\d \(heure de l’Est nord-américain\)\.",
         alert_text(response),
     )
     assert "Formulaire d’aide technique" in text(response)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from staffgate.accounts.models import Account
-from tests.conftest import PASSWORD, confirm_email, login, mailed_code, outcome_code
+from tests.conftest import ANOTHER_DAY, PASSWORD, confirm_email, login, mailed_code, outcome_code
 from tests.integration.accounts.test_registration import NEW_PASSWORD, QUESTIONS, start
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,9 @@ def test_the_login_lock_page_gives_the_end_time_and_offers_recovery_without_a_fo
     main = main_of(locked)
     assert "<form" not in main and 'name="password"' not in main
     assert re.search(
-        r"sign-in is locked until \d{1,2}:\d\d\s?[ap]\.m\. \(Eastern Time\)\.", main
+        rf"sign-in is locked until {ANOTHER_DAY['en']}\d{{1,2}}:\d\d\s?[ap]\.m\. "
+        r"\(Eastern Time\)\.",
+        main,
     ), main
     assert 'href="/recover/"' in main  # recovery works during this lock
     assert f'href="/help/?topic=unlock&amp;user_id={user_id}"' in main
@@ -64,7 +66,9 @@ def test_the_end_time_is_in_the_portals_zone_named_in_words(client, make_account
     account = make_account()
     for _ in range(3):
         locked = login(client, account.user_id, "Wrong1pass", language="fr")
-    assert re.search(r"jusqu’à \d\d:\d\d \(heure d’Europe centrale\)", main_of(locked))
+    assert re.search(
+        rf"jusqu’à {ANOTHER_DAY['fr']}\d\d:\d\d \(heure d’Europe centrale\)", main_of(locked)
+    )
 
 
 def test_recovery_answers_say_how_many_tries_are_left_and_the_lock_asks_nothing_more(
@@ -250,7 +254,9 @@ def test_a_person_who_chose_a_zone_reads_the_lock_end_in_it(client, make_account
     for _ in range(3):
         locked = client.post(url, {**data, "current_password": "Wrong1pass"})
     assert outcome_code(locked) == "login.locked"
-    assert re.search(r"until \d{1,2}:\d\d\s?[ap]\.m\. \(Pacific Time\)", main_of(locked))
+    assert re.search(
+        rf"until {ANOTHER_DAY['en']}\d{{1,2}}:\d\d\s?[ap]\.m\. \(Pacific Time\)", main_of(locked)
+    )
     # Before sign-in nobody is known: the login page keeps the portal's zone for every ID.
     other = login(Client(), account.user_id, PASSWORD)
     assert "(Eastern Time)" in main_of(other)
