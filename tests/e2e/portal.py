@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.migrated import migrated_copy
+from tests.served import STAFFGATE, migrated_copy
 
-STAFFGATE = str(Path(sys.executable).with_name("staffgate"))
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, quiet: no sandbox (root in CI), no calls home, no first-run pages.
 CHROMIUM_ARGS = [
